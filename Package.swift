@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Backfill",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "scraper", targets: ["scraper"]),
+        .executable(name: "gui", targets: ["gui"]),
+        .executable(name: "polygon-sandbox", targets: ["polygon-sandbox"]),
+        .executable(name: "backfill-bench", targets: ["backfill-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // Pure core: models, state machines, calendar, indicators. No I/O, no dependencies.
+        .target(name: "BackfillCore", swiftSettings: settings),
+        .target(
+            name: "Polygon",
+            dependencies: [
+                "BackfillCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "BackfillCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(name: "MessageBus", dependencies: ["BackfillCore"], swiftSettings: settings),
+        .target(
+            name: "Ingestion",
+            dependencies: [
+                "BackfillCore", "Polygon", "Storage", "MessageBus",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "PolygonSandbox",
+            dependencies: [
+                "BackfillCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "WebUI",
+            dependencies: [
+                "BackfillCore", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "scraper",
+            dependencies: [
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "gui",
+            dependencies: [
+                "WebUI", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "polygon-sandbox",
+            dependencies: [
+                "PolygonSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "backfill-bench",
+            dependencies: [
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "BackfillCoreTests", dependencies: ["BackfillCore"], swiftSettings: settings),
+        .testTarget(
+            name: "BackfillTests",
+            dependencies: [
+                "BackfillCore", "Polygon", "Storage", "MessageBus", "Ingestion", "PolygonSandbox", "WebUI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: settings
+        ),
+    ]
+)

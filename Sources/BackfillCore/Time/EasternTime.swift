@@ -1,0 +1,33 @@
+import Foundation
+
+/// Conversions between New York wall-clock times and UTC instants, through the tz database.
+///
+/// The machine's own time zone is never consulted. US daylight-saving changes happen at 02:00
+/// local time, so every market time (04:00–20:00) of a date shares the offset in force at noon.
+public enum EasternTime {
+    // TimeZone is a value type; reading it from several threads is safe.
+    nonisolated(unsafe) private static let zone = TimeZone(identifier: "America/New_York")!
+
+    /// Seconds to add to UTC to get New York time on `date` at noon (−18000 in winter, −14400 in summer).
+    public static func utcOffsetSeconds(on date: LocalDate) -> Int {
+        let noonUTC = Double(date.daysSinceEpoch) * 86_400 + 16 * 3_600
+        return zone.secondsFromGMT(for: Date(timeIntervalSince1970: noonUTC))
+    }
+
+    /// The UTC instant of a New York wall-clock time on `date`.
+    /// - Parameters:
+    ///   - date: the New York calendar date.
+    ///   - minutes: minutes after local midnight (e.g. 570 for 09:30); must be between 03:00 and 24:00.
+    /// - Returns: milliseconds since the Unix epoch.
+    public static func utcMilliseconds(on date: LocalDate, minutesAfterMidnight minutes: Int) -> Int64 {
+        let localSeconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(minutes) * 60
+        return (localSeconds - Int64(utcOffsetSeconds(on: date))) * 1_000
+    }
+
+    /// The New York calendar date containing a UTC instant.
+    /// - Parameter utcMilliseconds: milliseconds since the Unix epoch.
+    public static func date(containing utcMilliseconds: Int64) -> LocalDate {
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utcMilliseconds) / 1_000))
+        return LocalDate(utcMilliseconds: utcMilliseconds + Int64(offset) * 1_000)
+    }
+}
