@@ -1,0 +1,47 @@
+/// A misbehaviour the sandbox can inject into a response, as real gateways and APIs do.
+public enum Fault: Sendable, Equatable, CustomStringConvertible {
+    /// An HTTP status with Polygon's JSON error body; 429 and 503 may carry `Retry-After` seconds.
+    case status(Int, retryAfterSeconds: Int?)
+    /// A gateway's HTML error page (502/504 from a load balancer).
+    case gatewayHTML(Int)
+    /// A 200 whose JSON is cut off midway.
+    case malformedJSON
+    /// A 200 whose first bar lacks the named field (`t`, `o`, …).
+    case missingField(String)
+    /// A 200 with `"results": null` and a zero count.
+    case emptyResults
+    /// Wait this many milliseconds before answering normally.
+    case latency(milliseconds: Int)
+
+    public var description: String {
+        switch self {
+        case .status(let code, let retryAfter): return retryAfter.map { "\(code) (Retry-After \($0))" } ?? "\(code)"
+        case .gatewayHTML(let code): return "\(code) html"
+        case .malformedJSON: return "malformed-json"
+        case .missingField(let field): return "missing-field \(field)"
+        case .emptyResults: return "empty-results"
+        case .latency(let ms): return "latency \(ms)ms"
+        }
+    }
+
+    /// Parses the command-line spelling: `429`, `429-retry-after`, `500`, `502-html`,
+    /// `malformed-json`, `missing-field`, `empty`, `latency-20`.
+    public init?(spec: String) {
+        switch spec {
+        case "429-retry-after": self = .status(429, retryAfterSeconds: 1)
+        case "malformed-json": self = .malformedJSON
+        case "missing-field": self = .missingField("t")
+        case "empty": self = .emptyResults
+        default:
+            if spec.hasPrefix("latency-"), let ms = Int(spec.dropFirst(8)), ms >= 0 {
+                self = .latency(milliseconds: ms)
+            } else if spec.hasSuffix("-html"), let code = Int(spec.dropLast(5)), (400...599).contains(code) {
+                self = .gatewayHTML(code)
+            } else if let code = Int(spec), (400...599).contains(code) {
+                self = .status(code, retryAfterSeconds: nil)
+            } else {
+                return nil
+            }
+        }
+    }
+}

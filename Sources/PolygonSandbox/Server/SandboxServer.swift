@@ -1,0 +1,142 @@
+import BackfillCore
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// The offline Polygon twin: the same paths, JSON, pagination and error bodies over real HTTP.
+public struct SandboxServer: Sendable {
+    public let configuration: SandboxConfiguration
+    public let statistics = SandboxStatistics()
+    let endpoint: AggregatesEndpoint
+
+    public init(configuration: SandboxConfiguration) {
+        self.configuration = configuration
+        self.endpoint = AggregatesEndpoint(market: SyntheticMarket(seed: configuration.seed))
+    }
+
+    /// Runs until the task is cancelled; `onRunning` receives the bound port.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: configuration.logger
+        )
+        try await app.run()
+    }
+
+    /// Starts the sandbox, calls `body` with its base URL (`http://127.0.0.1:PORT`), then stops it.
+    public func withRunning<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await self.run { port in continuation.yield(port); continuation.finish() }
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                throw CancellationError()
+            }
+            let result = try await body("http://\(configuration.host):\(port)")
+            group.cancelAll()
+            while let _ = try? await group.next() {}
+            return result
+        }
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/v2/aggs/ticker/:ticker/range/:multiplier/:timespan/:from/:to") { request, context in
+            try await self.aggregates(request, context)
+        }
+        return router
+    }
+
+    private func aggregates(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        statistics.count("aggregates")
+        if let denied = authorize(request) { return denied }
+        let p = context.parameters
+        let ticker = p.get("ticker") ?? ""
+        if configuration.forbiddenTickers.contains(ticker) { return ErrorResponses.notAuthorized(requestID: nextID()) }
+        for fault in configuration.faults.faults(for: request.uri.path) {
+            if let response = try await apply(fault, ticker: ticker) { return response }
+        }
+        let query = Dictionary(
+            request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
+        let parsed = AggregatesQuery.parse(
+            ticker: ticker, multiplier: p.get("multiplier") ?? "", timespan: p.get("timespan") ?? "",
+            from: p.get("from") ?? "", to: p.get("to") ?? "", query: query)
+        switch parsed {
+        case .failure(.badRequest(let message)):
+            return ErrorResponses.json(.badRequest, status: "ERROR", text: message, requestID: nextID())
+        case .success(let query):
+            let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+            let body = endpoint.page(
+                for: query, nowMs: configuration.nowMs(), baseURL: "http://\(host)", requestID: nextID())
+            statistics.count("aggregates.ok")
+            return ErrorResponses.ok(body)
+        }
+    }
+
+    /// Polygon's 401 bodies for a missing or unknown key; nil when the key is right.
+    private func authorize(_ request: Request) -> Response? {
+        var key: String?
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            key = String(header.dropFirst(7))
+        } else if let query = request.uri.queryParameters["apiKey"] {
+            key = String(query)
+        }
+        guard let key, !key.isEmpty else {
+            return ErrorResponses.json(.unauthorized, status: "ERROR", text: "API Key was not provided", requestID: nextID())
+        }
+        guard key == configuration.apiKey else {
+            return ErrorResponses.json(.unauthorized, status: "ERROR", text: "Unknown API Key", requestID: nextID())
+        }
+        return nil
+    }
+
+    private func apply(_ fault: Fault, ticker: String) async throws -> Response? {
+        switch fault {
+        case .latency(let ms):
+            try await Task.sleep(for: .milliseconds(ms))
+            return nil
+        case .status(let code, let retryAfter):
+            return ErrorResponses.status(code, retryAfter: retryAfter, requestID: nextID())
+        case .gatewayHTML(let code):
+            return ErrorResponses.gatewayHTML(code)
+        case .malformedJSON:
+            return ErrorResponses.ok(Array(#"{"ticker":"\#(ticker)","queryCount":2,"results":[{"v":100,"o":1.5,"#.utf8))
+        case .missingField(let field):
+            let fields = ["v": "100", "o": "1.5", "c": "1.6", "h": "1.7", "l": "1.4", "t": "1700000000000"]
+                .filter { $0.key != field }.map { "\"\($0.key)\":\($0.value)" }.sorted().joined(separator: ",")
+            return ErrorResponses.ok(
+                Array(#"{"ticker":"\#(ticker)","status":"OK","request_id":"x","results":[{\#(fields)}]}"#.utf8))
+        case .emptyResults:
+            return ErrorResponses.ok(
+                Array(#"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#.utf8))
+        }
+    }
+
+    private func nextID() -> String { statistics.nextRequestID() }
+}
+
+/// Request counters by route, for tests and the sandbox's own log.
+public final class SandboxStatistics: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    private let sequence = Atomic<UInt64>(0)
+
+    func count(_ route: String) {
+        counts.withLock { $0[route, default: 0] += 1 }
+    }
+
+    func nextRequestID() -> String {
+        let n = sequence.add(1, ordering: .relaxed).newValue
+        let hex = String(n &* 0x9E37_79B9_7F4A_7C15, radix: 16)
+        return String(repeating: "0", count: 32 - hex.count) + hex
+    }
+
+    /// Requests received per route (`aggregates`), and answered normally (`aggregates.ok`).
+    public subscript(route: String) -> Int { counts.withLock { $0[route] ?? 0 } }
+}
