@@ -1,0 +1,77 @@
+import BackfillCore
+
+/// Where bars live. Every write is an idempotent upsert keyed by (symbol, timeframe, window start),
+/// and the date range a write completes is recorded in the same transaction, so a crash can never
+/// leave a range marked as fetched without its bars, or bars without knowing the range is done.
+public protocol BarStore: Sendable {
+    /// Upserts `batch` and, when given, marks `range` as fully fetched — atomically.
+    /// - Returns: how many rows were new or changed (unchanged rows count as nothing).
+    func write(_ batch: BarBatch, covering range: DayRange?) async throws -> WriteOutcome
+
+    /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
+    func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
+
+    /// Stored bars with `fromMs <= windowStartMs <= toMs`, ascending, at most `limit`.
+    func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
+
+    /// Per symbol and timeframe: bar count and first/last bar time.
+    func inventory() async throws -> [InventoryRow]
+
+    /// Stores the record of one run (what was asked, what happened).
+    func recordRun(_ run: RunRecord) async throws
+}
+
+public struct WriteOutcome: Sendable, Equatable {
+    /// Bars handed to the store.
+    public var received: Int
+    /// Rows inserted or whose values changed.
+    public var changed: Int
+
+    public init(received: Int, changed: Int) {
+        self.received = received
+        self.changed = changed
+    }
+}
+
+public struct InventoryRow: Sendable, Equatable, Codable {
+    public var symbol: String
+    public var timeframe: String
+    public var bars: Int
+    public var firstMs: Int64?
+    public var lastMs: Int64?
+
+    public init(symbol: String, timeframe: String, bars: Int, firstMs: Int64?, lastMs: Int64?) {
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self.bars = bars
+        self.firstMs = firstMs
+        self.lastMs = lastMs
+    }
+}
+
+/// What one `scraper` run did, kept in the database as its record.
+public struct RunRecord: Sendable, Equatable, Codable {
+    public var startedAtMs: Int64
+    public var finishedAtMs: Int64
+    /// `completed`, `failed` or `interrupted`.
+    public var status: String
+    public var tickers: [String]
+    public var barsReceived: Int
+    public var barsChanged: Int
+    public var requests: Int
+    public var errors: [String]
+
+    public init(
+        startedAtMs: Int64, finishedAtMs: Int64, status: String, tickers: [String], barsReceived: Int,
+        barsChanged: Int, requests: Int, errors: [String]
+    ) {
+        self.startedAtMs = startedAtMs
+        self.finishedAtMs = finishedAtMs
+        self.status = status
+        self.tickers = tickers
+        self.barsReceived = barsReceived
+        self.barsChanged = barsChanged
+        self.requests = requests
+        self.errors = errors
+    }
+}

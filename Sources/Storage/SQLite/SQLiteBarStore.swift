@@ -1,0 +1,179 @@
+import BackfillCore
+import Foundation
+import GRDB
+import Logging
+
+/// The embedded default store: one SQLite file in WAL mode, written in one transaction per batch.
+public final class SQLiteBarStore: BarStore {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Throws: ``StorageError`` naming the path when it cannot be opened or migrated.
+    public init(path: String, logger: Logger? = nil) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StorageError(.cannotOpen, "cannot open the SQLite database at '\(path)'", underlying: error)
+        }
+        do {
+            try SQLiteSchema.migrator().migrate(pool)
+        } catch {
+            throw StorageError(.migration, "cannot migrate the SQLite database at '\(path)'", underlying: error)
+        }
+        logger?.debug("opened SQLite store", metadata: [MetadataKey.database: "\(path)"])
+    }
+
+    public func write(_ batch: BarBatch, covering range: DayRange?) async throws -> WriteOutcome {
+        let table = try SQLiteSchema.table(for: batch.timeframe)
+        do {
+            return try await pool.write { db in
+                let id = try Self.securityID(db, ticker: batch.symbol)
+                let changed = try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
+                if let range { try Self.addCoverage(db, securityID: id, timeframe: batch.timeframe, range: range) }
+                return WriteOutcome(received: batch.bars.count, changed: changed)
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(
+                .write, "cannot store \(batch.bars.count) \(batch.timeframe) bars of \(batch.symbol) in '\(path)'",
+                underlying: error)
+        }
+    }
+
+    static func securityID(_ db: Database, ticker: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [ticker]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO securities (ticker) VALUES (?)", arguments: [ticker])
+        return db.lastInsertedRowID
+    }
+
+    /// Inserts new rows and updates rows whose values differ; identical rows are left untouched.
+    static func upsert(_ db: Database, table: String, securityID: Int64, bars: [Bar]) throws -> Int {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO \(table) (security_id, t, o, h, l, c, v, vw, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (security_id, t) DO UPDATE SET
+                    o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
+                    v = excluded.v, vw = excluded.vw, n = excluded.n
+                WHERE o IS NOT excluded.o OR h IS NOT excluded.h OR l IS NOT excluded.l OR c IS NOT excluded.c
+                    OR v IS NOT excluded.v OR vw IS NOT excluded.vw OR n IS NOT excluded.n
+                """)
+        var changed = 0
+        for bar in bars {
+            statement.setUncheckedArguments([
+                securityID, bar.windowStartMs, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap,
+                bar.transactions,
+            ])
+            try statement.execute()
+            changed += db.changesCount
+        }
+        return changed
+    }
+
+    static func addCoverage(_ db: Database, securityID: Int64, timeframe: Timeframe, range: DayRange) throws {
+        let existing = try ranges(db, securityID: securityID, timeframe: timeframe)
+        let merged = DayRange.merged(existing + [range])
+        guard merged != existing else { return }
+        try db.execute(
+            sql: "DELETE FROM coverage WHERE security_id = ? AND timeframe = ?",
+            arguments: [securityID, timeframe.description])
+        for range in merged {
+            try db.execute(
+                sql: "INSERT INTO coverage (security_id, timeframe, first_day, last_day) VALUES (?, ?, ?, ?)",
+                arguments: [securityID, timeframe.description, range.first.description, range.last.description])
+        }
+    }
+
+    static func ranges(_ db: Database, securityID: Int64, timeframe: Timeframe) throws -> [DayRange] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT first_day, last_day FROM coverage WHERE security_id = ? AND timeframe = ? ORDER BY first_day",
+            arguments: [securityID, timeframe.description])
+        return rows.compactMap { row in
+            guard let first = LocalDate(row[0] as String), let last = LocalDate(row[1] as String) else { return nil }
+            return DayRange(first, last)
+        }
+    }
+
+    public func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
+        try await read("coverage of \(symbol) \(timeframe)") { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [symbol])
+            else { return [] }
+            return try Self.ranges(db, securityID: id, timeframe: timeframe)
+        }
+    }
+
+    public func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar] {
+        let table = try SQLiteSchema.table(for: timeframe)
+        return try await read("bars of \(symbol) \(timeframe)") { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT b.t, b.o, b.h, b.l, b.c, b.v, b.vw, b.n FROM \(table) b
+                    JOIN securities s ON s.id = b.security_id
+                    WHERE s.ticker = ? AND b.t BETWEEN ? AND ? ORDER BY b.t LIMIT ?
+                    """, arguments: [symbol, fromMs, toMs, limit])
+            var bars: [Bar] = []
+            while let row = try rows.next() {
+                bars.append(
+                    Bar(
+                        windowStartMs: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5],
+                        vwap: row[6], transactions: row[7]))
+            }
+            return bars
+        }
+    }
+
+    public func inventory() async throws -> [InventoryRow] {
+        try await read("inventory") { db in
+            var result: [InventoryRow] = []
+            for (table, label) in [("bars_day", "1d"), ("bars_minute", "1m")] {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.ticker, COUNT(*), MIN(b.t), MAX(b.t) FROM \(table) b
+                        JOIN securities s ON s.id = b.security_id GROUP BY s.ticker ORDER BY s.ticker
+                        """)
+                result += rows.map { InventoryRow(symbol: $0[0], timeframe: label, bars: $0[1], firstMs: $0[2], lastMs: $0[3]) }
+            }
+            return result.sorted { ($0.symbol, $0.timeframe) < ($1.symbol, $1.timeframe) }
+        }
+    }
+
+    public func recordRun(_ run: RunRecord) async throws {
+        let errors = String(decoding: try JSONEncoder().encode(run.errors), as: UTF8.self)
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed,
+                                          requests, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run.startedAtMs, run.finishedAtMs, run.status, run.tickers.joined(separator: ","),
+                        run.barsReceived, run.barsChanged, run.requests, errors,
+                    ])
+            }
+        } catch {
+            throw StorageError(.write, "cannot record the run in '\(path)'", underlying: error)
+        }
+    }
+
+    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.read, "cannot read \(what) from '\(path)'", underlying: error)
+        }
+    }
+}
