@@ -1,0 +1,32 @@
+import BackfillCore
+import Storage
+
+/// Turns a request into the chunks still missing from the store: what is covered is not refetched.
+public struct BackfillPlanner: Sendable {
+    public let store: any BarStore
+
+    public init(store: any BarStore) {
+        self.store = store
+    }
+
+    /// The work items, daily before minute, ticker by ticker, oldest chunk first.
+    public func plan(_ request: BackfillRequest) async throws -> (items: [WorkItem], coveredSpans: Int) {
+        let range = DayRange(request.range.first, min(request.range.last, request.today)) ?? request.range
+        var items: [WorkItem] = []
+        var coveredSpans = 0
+        for timeframe in request.timeframes {
+            for symbol in request.tickers {
+                let covered = try await store.coverage(symbol: symbol, timeframe: timeframe)
+                let missing = range.subtracting(covered)
+                if missing.isEmpty { coveredSpans += 1 }
+                for gap in missing {
+                    for chunk in gap.chunked(maxDays: request.chunkDays(for: timeframe)) {
+                        let done = DayRange(chunk.first, min(chunk.last, request.today.adding(days: -1)))
+                        items.append(WorkItem(symbol: symbol, timeframe: timeframe, range: chunk, completes: done))
+                    }
+                }
+            }
+        }
+        return (items, coveredSpans)
+    }
+}

@@ -1,0 +1,53 @@
+import BackfillCore
+
+/// Live counters of a run, sent to the progress display and the bus.
+public struct BackfillProgress: Sendable, Equatable, Codable {
+    public var itemsTotal = 0
+    public var itemsDone = 0
+    public var itemsFailed = 0
+    public var barsReceived = 0
+    public var barsChanged = 0
+    public var requests = 0
+    public var retries = 0
+    public var rateLimited = 0
+    public var bytes = 0
+    public var elapsedSeconds = 0.0
+    /// The item that just finished, e.g. `AMD 1m 2025-01-01…2025-01-30`.
+    public var lastItem: String?
+
+    public init() {}
+
+    /// Bars received per second so far.
+    public var barsPerSecond: Double { elapsedSeconds > 0 ? Double(barsReceived) / elapsedSeconds : 0 }
+
+    /// Seconds left at the current pace, once there is a pace to go by.
+    public var etaSeconds: Double? {
+        let finished = itemsDone + itemsFailed
+        guard finished > 0, itemsTotal > finished, elapsedSeconds > 0 else { return nil }
+        return elapsedSeconds / Double(finished) * Double(itemsTotal - finished)
+    }
+}
+
+/// A failed chunk: which data, what went wrong.
+public struct BackfillFailure: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var item: String
+    public var message: String
+    public var description: String { "\(item): \(message)" }
+}
+
+/// The outcome of a run.
+public struct BackfillReport: Sendable, Equatable {
+    public enum Status: String, Sendable, Equatable {
+        case completed, failed, interrupted
+    }
+
+    public var status: Status
+    public var tickers: [String]
+    public var progress: BackfillProgress
+    /// Bars received per timeframe label (`1d`, `1m`).
+    public var barsByTimeframe: [String: Int]
+    public var changedByTimeframe: [String: Int]
+    public var failures: [BackfillFailure]
+    /// Chunks skipped because the store already had them.
+    public var alreadyCovered: Int
+}

@@ -1,0 +1,152 @@
+import BackfillCore
+import Foundation
+import Logging
+import MessageBus
+import Polygon
+import Storage
+import Synchronization
+
+/// Runs a backfill: plans the missing chunks, fetches them with bounded concurrency, stores each
+/// chunk in one transaction with its coverage, then publishes that it was stored.
+public struct BackfillRunner: Sendable {
+    public let client: RESTClient
+    public let store: any BarStore
+    public let bus: (any MessageBus)?
+    public let logger: Logger
+
+    public init(client: RESTClient, store: any BarStore, bus: (any MessageBus)? = nil, logger: Logger) {
+        self.client = client
+        self.store = store
+        self.bus = bus
+        self.logger = logger
+    }
+
+    /// Runs `request` to the end, or until the task is cancelled.
+    /// - Parameter onProgress: called after planning and after every chunk, from any task.
+    public func run(
+        _ request: BackfillRequest, onProgress: @escaping @Sendable (BackfillProgress) -> Void = { _ in }
+    ) async throws -> BackfillReport {
+        let started = ContinuousClock.now
+        let (items, covered) = try await BackfillPlanner(store: store).plan(request)
+        let tally = Tally(total: items.count)
+        let snapshot: @Sendable () -> BackfillProgress = {
+            tally.progress(client: client.statistics, elapsed: ContinuousClock.now - started)
+        }
+        onProgress(snapshot())
+        await withTaskGroup(of: Void.self) { group in
+            var pending = items.makeIterator()
+            func addNext() -> Bool {
+                guard let item = pending.next() else { return false }
+                group.addTask { await self.perform(item, tally: tally, onProgress: onProgress, snapshot: snapshot) }
+                return true
+            }
+            for _ in 0..<request.concurrency where !addNext() { break }
+            while await group.next() != nil {
+                if Task.isCancelled { group.cancelAll(); continue }
+                _ = addNext()
+            }
+        }
+        let progress = snapshot()
+        let failures = tally.failures
+        let status: BackfillReport.Status =
+            Task.isCancelled ? .interrupted : (failures.isEmpty ? .completed : .failed)
+        return BackfillReport(
+            status: status, tickers: request.tickers, progress: progress, barsByTimeframe: tally.receivedByTimeframe,
+            changedByTimeframe: tally.changedByTimeframe, failures: failures, alreadyCovered: covered)
+    }
+
+    /// One chunk through the FileTask lifecycle: fetch, store, publish; run once more at this level
+    /// when the client's own HTTP retries were not enough and the failure may pass.
+    func perform(
+        _ item: WorkItem, tally: Tally, onProgress: @Sendable (BackfillProgress) -> Void,
+        snapshot: @Sendable () -> BackfillProgress
+    ) async {
+        var task = FileTask(maxAttempts: 2)
+        while !task.isFinished {
+            if Task.isCancelled { return }
+            do {
+                _ = try task.apply(.start)
+                let (bars, _) = try await client.aggregates(
+                    ticker: item.symbol, timeframe: item.timeframe, range: item.range)
+                _ = try task.apply(.downloaded)
+                let batch = BarBatch(symbol: item.symbol, timeframe: item.timeframe, bars: bars)
+                let outcome = try await store.write(batch, covering: item.completes)
+                _ = try task.apply(.processed(rows: outcome.changed))
+                tally.succeeded(item, outcome)
+                await publishStored(item, outcome)
+            } catch {
+                if Task.isCancelled || error is CancellationError { return }
+                let retryable = (error as? PolygonError)?.isRetryable ?? false
+                if case .giveUp = try? task.apply(.failed(message: String(describing: error), retryable: retryable)) {
+                    logger.error("chunk failed", metadata: [MetadataKey.task: "\(item)", MetadataKey.reason: "\(error)"])
+                    tally.failed(item, message: String(describing: error))
+                }
+            }
+        }
+        var progress = snapshot()
+        progress.lastItem = item.description
+        onProgress(progress)
+    }
+
+    private func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {
+        guard let bus, outcome.received > 0 else { return }
+        let payload =
+            #"{"symbol":"\#(item.symbol)","timeframe":"\#(item.timeframe)","from":"\#(item.range.first)","#
+            + #""to":"\#(item.range.last)","received":\#(outcome.received),"changed":\#(outcome.changed)}"#
+        await bus.publish(BusMessage(topic: Topic.bars(timeframe: item.timeframe.description, symbol: item.symbol), text: payload))
+    }
+}
+
+/// Shared counters of a run, updated by the chunk tasks.
+final class Tally: Sendable {
+    private struct State {
+        var done = 0, failed = 0, received = 0, changed = 0
+        var receivedByTimeframe: [String: Int] = [:]
+        var changedByTimeframe: [String: Int] = [:]
+        var failures: [BackfillFailure] = []
+    }
+
+    private let state = Mutex(State())
+    let total: Int
+
+    init(total: Int) { self.total = total }
+
+    func succeeded(_ item: WorkItem, _ outcome: WriteOutcome) {
+        state.withLock {
+            $0.done += 1
+            $0.received += outcome.received
+            $0.changed += outcome.changed
+            $0.receivedByTimeframe[item.timeframe.description, default: 0] += outcome.received
+            $0.changedByTimeframe[item.timeframe.description, default: 0] += outcome.changed
+        }
+    }
+
+    func failed(_ item: WorkItem, message: String) {
+        state.withLock {
+            $0.failed += 1
+            $0.failures.append(BackfillFailure(item: item.description, message: message))
+        }
+    }
+
+    var failures: [BackfillFailure] { state.withLock { $0.failures } }
+    var receivedByTimeframe: [String: Int] { state.withLock { $0.receivedByTimeframe } }
+    var changedByTimeframe: [String: Int] { state.withLock { $0.changedByTimeframe } }
+
+    func progress(client: RESTClient.Statistics, elapsed: Duration) -> BackfillProgress {
+        state.withLock { state in
+            var progress = BackfillProgress()
+            progress.itemsTotal = total
+            progress.itemsDone = state.done
+            progress.itemsFailed = state.failed
+            progress.barsReceived = state.received
+            progress.barsChanged = state.changed
+            progress.requests = client.requests
+            progress.retries = client.retries
+            progress.rateLimited = client.rateLimited
+            progress.bytes = client.bytes
+            progress.elapsedSeconds =
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            return progress
+        }
+    }
+}
