@@ -73,7 +73,7 @@ struct AggregatesEndpoint: Sendable {
             ("adjusted", "\(query.adjusted)"), ("limit", "\(query.limit)"), ("sort", query.ascending ? "asc" : "desc"),
         ])
         let from = query.ascending ? next.windowStartMs : query.fromMs
-        let to = query.ascending ? query.toMs : next.windowStartMs
+        let to = query.ascending ? query.toText : String(next.windowStartMs)
         return "\(baseURL)/v2/aggs/ticker/\(query.ticker)/range/\(query.timeframe.multiplier)/"
             + "\(query.timeframe.polygonTimespan)/\(from)/\(to)?cursor=\(cursor)"
     }

@@ -8,6 +8,8 @@ struct AggregatesQuery: Equatable {
     /// Inclusive bounds in ms UTC.
     var fromMs: Int64
     var toMs: Int64
+    /// `to` as the client wrote it, kept verbatim in `next_url` as Polygon does.
+    var toText: String
     var adjusted: Bool
     var ascending: Bool
     var limit: Int
@@ -41,7 +43,7 @@ struct AggregatesQuery: Equatable {
         guard sort == "asc" || sort == "desc" else { return .failure(.badRequest("sort must be asc or desc")) }
         return .success(
             AggregatesQuery(
-                ticker: ticker, timeframe: Timeframe(n, unit), fromMs: fromMs, toMs: toMs,
+                ticker: ticker, timeframe: Timeframe(n, unit), fromMs: fromMs, toMs: toMs, toText: to,
                 adjusted: (query["adjusted"] ?? "true") != "false", ascending: sort == "asc", limit: limit))
     }
 

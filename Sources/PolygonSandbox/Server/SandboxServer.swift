@@ -2,6 +2,7 @@ import BackfillCore
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The offline Polygon twin: the same paths, JSON, pagination and error bodies over real HTTP.
@@ -15,34 +16,41 @@ public struct SandboxServer: Sendable {
         self.endpoint = AggregatesEndpoint(market: SyntheticMarket(seed: configuration.seed))
     }
 
-    /// Runs until the task is cancelled; `onRunning` receives the bound port.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
+    /// The sandbox as a `Service`, for a `ServiceGroup`; `onRunning` receives the bound port.
+    public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger
         )
-        try await app.run()
     }
 
-    /// Starts the sandbox, calls `body` with its base URL (`http://127.0.0.1:PORT`), then stops it.
+    /// Starts the sandbox, calls `body` with its base URL (`http://127.0.0.1:PORT`), then shuts it
+    /// down gracefully.
     public func withRunning<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await self.run { port in continuation.yield(port); continuation.finish() }
+        let app = makeApplication { port in continuation.yield(port); continuation.finish() }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: configuration.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
+                await group.triggerGracefulShutdown()
                 throw CancellationError()
             }
-            let result = try await body("http://\(configuration.host):\(port)")
-            group.cancelAll()
-            while let _ = try? await group.next() {}
-            return result
+            do {
+                let result = try await body("http://\(configuration.host):\(port)")
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
         }
     }
 

@@ -1,0 +1,112 @@
+import BackfillCore
+import Dispatch
+import Foundation
+import Ingestion
+import Logging
+import MessageBus
+import Polygon
+import PolygonSandbox
+import Storage
+
+/// Wires the backfill: settings, store, client (real or sandbox), progress, summary, exit code.
+struct BackfillCommand {
+    var options: BackfillOptions
+
+    /// Runs and returns the process exit code (0 ok, 1 some data failed or setup error, 130 interrupted).
+    func run() async -> Int32 {
+        let settings = SettingsSource.load()
+        let logger = Self.makeLogger(debug: options.debug || settings.value("DEBUG_CPU") != nil)
+        for line in settings.dotEnvProblems { logger.warning("ignoring unreadable line \(line) of ./.env") }
+        SystemLimits.check(concurrency: options.concurrency, logger: logger)
+        let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
+        do {
+            let range = try options.range(today: today)
+            let store = try SQLiteBarStore(path: options.db, logger: logger)
+            let request = BackfillRequest(
+                tickers: options.symbols, range: range,
+                timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
+                concurrency: options.concurrency)
+            if options.sandbox {
+                let sandbox = SandboxServer(
+                    configuration: SandboxConfiguration(seed: options.sandboxSeed, logger: quiet(logger)))
+                return try await sandbox.withRunning { baseURL in
+                    let client = RESTClient(
+                        configuration: .init(
+                            baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
+                            requestsPerMinute: options.rateLimit),
+                        logger: logger)
+                    return await execute(request, client: client, store: store, logger: logger, source: "sandbox \(baseURL)")
+                }
+            }
+            guard let key = settings.apiKey else {
+                printError(
+                    """
+                    error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
+                           or run with --sandbox to use the offline Polygon sandbox.
+                    """)
+                return 1
+            }
+            let baseURL = options.baseURL ?? settings.baseURL
+            let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
+            let client = RESTClient(
+                configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
+            return await execute(request, client: client, store: store, logger: logger, source: client.redactor.redact(baseURL))
+        } catch {
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    private func execute(
+        _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
+    ) async -> Int32 {
+        let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1)
+        display.header(
+            "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
+                + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")
+        let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
+        let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
+        let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
+        let interrupts = SignalHandling.onInterrupt {
+            display.note("interrupt: finishing the chunks in flight; press Ctrl-C again to stop at once")
+            work.cancel()
+        }
+        defer { interrupts.cancel() }
+        do {
+            let report = try await work.value
+            display.finish()
+            print(Summary.render(report, range: request.range, database: options.db))
+            try? await store.recordRun(
+                RunRecord(
+                    startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
+                    status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
+                    barsChanged: report.progress.barsChanged, requests: report.progress.requests,
+                    errors: report.failures.map(\.description)))
+            switch report.status {
+            case .completed: return 0
+            case .failed: return 1
+            case .interrupted: return 130
+            }
+        } catch {
+            display.finish()
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    private static func makeLogger(debug: Bool) -> Logger {
+        var logger = Logger(label: "scraper")
+        logger.logLevel = debug ? .debug : .info
+        return logger
+    }
+
+    private func quiet(_ logger: Logger) -> Logger {
+        var copy = logger
+        copy.logLevel = options.debug ? .debug : .warning
+        return copy
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import BackfillCore
+
+/// The backfill flags, including the original system's (`--tickers --years --flatfiles --all
+/// --limit --skip-minute --debug`): each is accepted or rejected with "not yet available".
+struct BackfillOptions: ParsableArguments {
+    @Option(help: "Comma-separated tickers, case-sensitive (e.g. AMD,NVDA,BRK.B).")
+    var tickers: String?
+
+    @Option(help: "Years of history to fetch, ending at --to.")
+    var years: Int = 2
+
+    @Option(help: "First New York date to fetch (YYYY-MM-DD); overrides --years.")
+    var from: String?
+
+    @Option(help: "Last New York date to fetch (YYYY-MM-DD or 'today'). Default: yesterday, the last complete day.")
+    var to: String?
+
+    @Option(help: "SQLite database file.")
+    var db: String = "./backfill.sqlite"
+
+    @Flag(help: "Use the built-in offline Polygon sandbox (no API key, no network).")
+    var sandbox = false
+
+    @Option(help: "Seed of the sandbox's synthetic market.")
+    var sandboxSeed: UInt64 = 42
+
+    @Option(help: "REST base URL (default POLYGON_BASE_URL, else https://api.polygon.io).")
+    var baseURL: String?
+
+    @Option(help: "Requests per minute (default POLYGON_RATE_LIMIT, else 5 as on a free key; unlimited in --sandbox).")
+    var rateLimit: Double?
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency: Int = 4
+
+    @Flag(help: "Fetch daily bars only.")
+    var skipMinute = false
+
+    @Flag(help: "Bulk flat files over S3 (not yet available).")
+    var flatfiles = false
+
+    @Flag(help: "All tickers, top --limit by dollar volume (not yet available).")
+    var all = false
+
+    @Option(help: "With --all: how many tickers (not yet available).")
+    var limit: Int?
+
+    @Flag(help: "Debug logging.")
+    var debug = false
+
+    mutating func validate() throws {
+        if flatfiles { throw ValidationError("--flatfiles is not yet available; use REST (the default) for now") }
+        if all { throw ValidationError("--all is not yet available; name the tickers with --tickers") }
+        if limit != nil { throw ValidationError("--limit is not yet available (it goes with --all)") }
+        guard let tickers, !Symbol.parseList(tickers).isEmpty else {
+            throw ValidationError("--tickers is required, e.g. --tickers AMD,NVDA,TSLA")
+        }
+        for symbol in Symbol.parseList(tickers) {
+            if let problem = Symbol.problem(with: symbol) { throw ValidationError(problem) }
+        }
+        guard years >= 1, years <= 30 else { throw ValidationError("--years must be between 1 and 30, got \(years)") }
+        if let from, LocalDate(from) == nil { throw ValidationError("--from must be YYYY-MM-DD, got '\(from)'") }
+        if let to, to != "today", LocalDate(to) == nil {
+            throw ValidationError("--to must be YYYY-MM-DD or 'today', got '\(to)'")
+        }
+        if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be positive") }
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
+    }
+
+    var symbols: [String] { Symbol.parseList(tickers ?? "") }
+
+    /// The inclusive date range, given today's New York date.
+    func range(today: LocalDate) throws -> DayRange {
+        let last = to == "today" ? today : (to.flatMap { LocalDate($0) } ?? today.adding(days: -1))
+        let first = from.flatMap { LocalDate($0) } ?? last.adding(years: -years).adding(days: 1)
+        guard let range = DayRange(first, last) else {
+            throw ValidationError("--from (\(first)) is after --to (\(last))")
+        }
+        return range
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Ingestion
+import Synchronization
+
+/// Progress on standard error: one line redrawn in place on a terminal, plain lines otherwise
+/// (one per finished chunk, for logs and CI).
+final class ProgressDisplay: Sendable {
+    private let interactive: Bool
+    private let lastDraw = Mutex<Double>(-1)
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+    }
+
+    func header(_ text: String) {
+        write(text + "\n")
+    }
+
+    func note(_ text: String) {
+        write((interactive ? "\r\u{1B}[K" : "") + text + "\n")
+    }
+
+    func update(_ progress: BackfillProgress) {
+        if interactive {
+            let due = lastDraw.withLock { last -> Bool in
+                let finished = progress.itemsDone + progress.itemsFailed == progress.itemsTotal
+                guard finished || progress.elapsedSeconds - last >= 0.1 else { return false }
+                last = progress.elapsedSeconds
+                return true
+            }
+            if due { write("\r\u{1B}[K" + Self.line(progress)) }
+        } else if let item = progress.lastItem {
+            write(Self.line(progress) + "  last: \(item)\n")
+        }
+    }
+
+    func finish() {
+        if interactive { write("\n") }
+    }
+
+    static func line(_ p: BackfillProgress) -> String {
+        let width = String(p.itemsTotal).count
+        let done = String(p.itemsDone + p.itemsFailed)
+        var text = "[\(String(repeating: " ", count: max(0, width - done.count)))\(done)/\(p.itemsTotal) chunks]"
+        text += " bars \(Format.count(p.barsReceived)) (\(Format.count(Int(p.barsPerSecond)))/s)"
+        text += " req \(p.requests)"
+        if p.retries > 0 { text += " retries \(p.retries)" }
+        if p.rateLimited > 0 { text += " 429s \(p.rateLimited)" }
+        if p.itemsFailed > 0 { text += " errors \(p.itemsFailed)" }
+        text += " \(Format.megabytes(p.bytes)) elapsed \(Format.seconds(p.elapsedSeconds))"
+        if let eta = p.etaSeconds { text += " ETA \(Format.seconds(eta))" }
+        return text
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+enum Format {
+    /// 1234567 → "1,234,567"
+    static func count(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value < 60 ? String(format: "%.1fs", value) : String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60)
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        String(format: "%.1f MB", Double(bytes) / 1_000_000)
+    }
+}

@@ -1,0 +1,46 @@
+import Dispatch
+import Foundation
+
+/// Ctrl-C handling: the first SIGINT (or SIGTERM) asks the run to stop after the chunks in flight,
+/// which commit or roll back whole; a second one exits at once (SQLite's journal keeps the file
+/// consistent either way).
+enum SignalHandling {
+    static func onInterrupt(_ handler: @escaping @Sendable () -> Void) -> SignalSubscription {
+        let count = ManagedCounter()
+        let sources = [SIGINT, SIGTERM].map { signalNumber -> any DispatchSourceSignal in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler {
+                if count.increment() > 1 { exit(130) }
+                handler()
+            }
+            source.resume()
+            return source
+        }
+        return SignalSubscription(sources: sources)
+    }
+}
+
+/// Keeps the signal sources alive until cancelled.
+final class SignalSubscription: @unchecked Sendable {
+    // Dispatch sources are thread-safe; the array itself is never mutated after init.
+    private let sources: [any DispatchSourceSignal]
+
+    init(sources: [any DispatchSourceSignal]) {
+        self.sources = sources
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}
+
+/// A counter touched only from the main dispatch queue.
+final class ManagedCounter: @unchecked Sendable {
+    // Only mutated from DispatchQueue.main (the signal sources' queue), so no lock is needed.
+    private var value = 0
+    func increment() -> Int {
+        value += 1
+        return value
+    }
+}

@@ -1,0 +1,108 @@
+import BackfillCore
+import Foundation
+import Ingestion
+import MessageBus
+import PolygonSandbox
+import Storage
+import Testing
+
+/// Whole backfills: sandbox over loopback HTTP → client → runner → a real SQLite file.
+@Suite("Backfill end to end")
+struct BackfillRunnerTests {
+    static let today = TestSupport.date("2026-05-29")
+
+    func request(_ tickers: [String], _ range: DayRange) -> BackfillRequest {
+        BackfillRequest(tickers: tickers, range: range, today: Self.today, concurrency: 3, minuteChunkDays: 20)
+    }
+
+    func backfill(
+        _ request: BackfillRequest, into path: String, sandbox: SandboxServer = TestSupport.sandbox(),
+        bus: (any MessageBus)? = nil
+    ) async throws -> BackfillReport {
+        let store = try SQLiteBarStore(path: path)
+        return try await sandbox.withRunning { baseURL in
+            try await BackfillRunner(
+                client: TestSupport.client(baseURL: baseURL, attempts: 2), store: store, bus: bus,
+                logger: TestSupport.quietLogger
+            ).run(request)
+        }
+    }
+
+    @Test func rerunAddsNothingAndAskesNothing() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("b.sqlite").path
+        let range = TestSupport.range("2025-03-03", "2025-04-30")
+        let first = try await backfill(request(["AMD", "NVDA"], range), into: path)
+        #expect(first.status == .completed && first.failures.isEmpty)
+        #expect(first.barsByTimeframe["1d"] == 2 * 43)
+        #expect((first.barsByTimeframe["1m"] ?? 0) > 2 * 43 * 390)
+        #expect(first.progress.barsChanged == first.progress.barsReceived)
+        let contents = try TestSupport.contents(ofDatabase: path)
+
+        let sandbox = TestSupport.sandbox()
+        let second = try await backfill(request(["AMD", "NVDA"], range), into: path, sandbox: sandbox)
+        #expect(second.status == .completed)
+        #expect(second.progress.requests == 0 && sandbox.statistics["aggregates"] == 0)
+        #expect(second.alreadyCovered == 4)
+        #expect(try TestSupport.contents(ofDatabase: path) == contents)
+    }
+
+    @Test func widerRangeFetchesOnlyTheNewDaysAndMatchesAFreshRun() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let grown = folder.appendingPathComponent("grown.sqlite").path
+        let fresh = folder.appendingPathComponent("fresh.sqlite").path
+        _ = try await backfill(request(["TSLA"], TestSupport.range("2025-04-01", "2025-04-30")), into: grown)
+        let sandbox = TestSupport.sandbox()
+        let wider = TestSupport.range("2025-03-01", "2025-05-20")
+        let report = try await backfill(request(["TSLA"], wider), into: grown, sandbox: sandbox)
+        // Missing: 03-01…03-31 (2 minute chunks of ≤20 days) and 05-01…05-20 (1), plus 2 daily gaps.
+        #expect(sandbox.statistics["aggregates"] == 5)
+        #expect(report.status == .completed)
+        _ = try await backfill(request(["TSLA"], wider), into: fresh)
+        #expect(try TestSupport.contents(ofDatabase: grown) == TestSupport.contents(ofDatabase: fresh))
+    }
+
+    @Test func todayIsFetchedButNeverMarkedComplete() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("t.sqlite").path
+        _ = try await backfill(request(["AMD"], TestSupport.range("2026-05-26", "2026-05-29")), into: path)
+        let store = try SQLiteBarStore(path: path)
+        #expect(try await store.coverage(symbol: "AMD", timeframe: .minute) == [TestSupport.range("2026-05-26", "2026-05-28")])
+    }
+
+    /// A chunk whose pages stay broken fails alone: the rest is stored, nothing of it is, and the
+    /// next run fills exactly that hole.
+    @Test func aBrokenChunkFailsAloneAndTheNextRunRepairsIt() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let path = folder.appendingPathComponent("f.sqlite").path
+        let reference = folder.appendingPathComponent("ref.sqlite").path
+        let range = TestSupport.range("2025-06-02", "2025-07-15")
+        let faults = FaultInjector()
+        faults.script(.malformedJSON, times: 100, pathPrefix: "/v2/aggs/ticker/NVDA/range/1/minute/2025-06-22")
+        let broken = try await backfill(request(["AMD", "NVDA"], range), into: path, sandbox: TestSupport.sandbox(faults: faults))
+        #expect(broken.status == .failed)
+        #expect(broken.failures.count == 1)
+        #expect(broken.failures.first?.item == "NVDA 1m 2025-06-22…2025-07-11")
+        #expect(broken.failures.first?.message.contains("not valid JSON") == true)
+        let store = try SQLiteBarStore(path: path)
+        #expect(try await store.coverage(symbol: "NVDA", timeframe: .minute)
+            == [TestSupport.range("2025-06-02", "2025-06-21"), TestSupport.range("2025-07-12", "2025-07-15")])
+
+        let repaired = try await backfill(request(["AMD", "NVDA"], range), into: path)
+        #expect(repaired.status == .completed && repaired.progress.itemsTotal == 1)
+        _ = try await backfill(request(["AMD", "NVDA"], range), into: reference)
+        #expect(try TestSupport.contents(ofDatabase: path) == TestSupport.contents(ofDatabase: reference))
+    }
+
+    @Test func storedChunksArePublishedOnTheBus() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("bus.sqlite").path
+        let bus = InProcessBus()
+        let messages = bus.subscribe(topicPrefix: "bars.", bufferSize: 100)
+        let report = try await backfill(request(["AMD"], TestSupport.range("2025-01-06", "2025-01-10")), into: path, bus: bus)
+        #expect(report.status == .completed)
+        var topics: [String] = []
+        for await message in messages {
+            topics.append(message.topic)
+            if topics.count == 2 { break }
+        }
+        #expect(Set(topics) == ["bars.1d.AMD", "bars.1m.AMD"])
+    }
+}

@@ -1,0 +1,151 @@
+import BackfillCore
+import Foundation
+import GRDB
+import PolygonSandbox
+import Testing
+
+/// The `scraper` executable as a user runs it: a real process, real signals, a real file.
+@Suite("scraper command line", .serialized)
+struct ScraperCLITests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var all: String { stdout + stderr }
+    }
+
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("scraper")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return TestSupport.repositoryRoot.appendingPathComponent(".build/debug/scraper")
+    }
+
+    /// Starts `scraper` in `directory` with a clean environment (no key unless given).
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws
+        -> (Process, URL, URL)
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory.path].merging(environment) { $1 }
+        let out = directory.appendingPathComponent("stdout-\(UUID().uuidString).txt")
+        let err = directory.appendingPathComponent("stderr-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return (process, out, err)
+    }
+
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> Outcome {
+        let (process, out, err) = try start(arguments, in: directory, environment: environment)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        return Outcome(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test func helpDocumentsEveryFlag() async throws {
+        let outcome = try await Self.run(["--help"], in: try TestSupport.temporaryDirectory())
+        #expect(outcome.status == 0)
+        for flag in ["--tickers", "--years", "--flatfiles", "--all", "--limit", "--skip-minute", "--debug", "--db",
+                     "--sandbox", "--base-url", "--rate-limit", "--from", "--to", "--concurrency"] {
+            #expect(outcome.all.contains(flag), "help mentions \(flag)")
+        }
+    }
+
+    @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {
+        let outcome = try await Self.run(["--tickers", "AMD", "--years", "1"], in: try TestSupport.temporaryDirectory())
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("POLYGON_API_KEY") && outcome.stderr.contains("MASSIVE_API_KEY"))
+        #expect(outcome.stderr.contains("--sandbox"))
+    }
+
+    @Test(arguments: [["--flatfiles"], ["--all"], ["--limit", "50"]])
+    func seedFlagsNotYetAvailableAreRejectedNotIgnored(flag: [String]) async throws {
+        let outcome = try await Self.run(["--tickers", "AMD"] + flag, in: try TestSupport.temporaryDirectory())
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("not yet available"))
+    }
+
+    @Test func keyFromDotEnvReachesTheAPIAndNeverThePrintout() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        try "POLYGON_API_KEY=\(SandboxConfiguration.defaultAPIKey)\n".write(
+            to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        let outcome = try await TestSupport.sandbox().withRunning { baseURL in
+            try await Self.run(
+                ["--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--base-url", baseURL, "--rate-limit", "600"],
+                in: folder)
+        }
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("Backfill completed"))
+        #expect(!outcome.all.contains(SandboxConfiguration.defaultAPIKey))
+    }
+
+    @Test func aRefusedKeyIsOneClearLineWithoutTheKey() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let outcome = try await TestSupport.sandbox().withRunning { baseURL in
+            try await Self.run(
+                ["--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--base-url", baseURL],
+                in: folder, environment: ["MASSIVE_API_KEY": "secret-key-xyz"])
+        }
+        #expect(outcome.status == 1)
+        #expect(outcome.all.contains("API key was refused"))
+        #expect(!outcome.all.contains("secret-key-xyz"))
+    }
+
+    static let killArguments = ["--sandbox", "--tickers", "AMD,NVDA", "--from", "2024-01-02", "--to", "2024-04-30",
+                                "--concurrency", "2"]
+
+    /// SIGKILL in the middle of a run leaves a consistent file; the same command then finishes the
+    /// job, and the result is exactly an uninterrupted run's.
+    @Test func killedRunResumesToTheSameContent() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let killed = folder.appendingPathComponent("killed.sqlite").path
+        let (process, _, _) = try Self.start(Self.killArguments + ["--db", killed], in: folder)
+        try await Self.waitForMinuteBars(in: killed, process: process)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let queue = try DatabaseQueue(path: killed)
+        #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        let partial = try TestSupport.contents(ofDatabase: killed).count
+
+        let resumed = try await Self.run(Self.killArguments + ["--db", killed], in: folder)
+        #expect(resumed.status == 0, "\(resumed.all)")
+        let clean = folder.appendingPathComponent("clean.sqlite").path
+        #expect(try await Self.run(Self.killArguments + ["--db", clean], in: folder).status == 0)
+        let expected = try TestSupport.contents(ofDatabase: clean)
+        #expect(partial < expected.count, "the kill happened mid-run")
+        #expect(try TestSupport.contents(ofDatabase: killed) == expected)
+    }
+
+    @Test func ctrlCStopsCleanlyAndSaysHowToContinue() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let db = folder.appendingPathComponent("int.sqlite").path
+        let (process, out, _) = try Self.start(Self.killArguments + ["--db", db], in: folder)
+        try await Self.waitForMinuteBars(in: db, process: process)
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(process.terminationStatus == 130)
+        #expect(try String(contentsOf: out, encoding: .utf8).contains("run the same command again"))
+        #expect(try await Self.run(Self.killArguments + ["--db", db], in: folder).status == 0)
+    }
+
+    static func waitForMinuteBars(in path: String, process: Process) async throws {
+        for _ in 0..<1_500 {
+            if FileManager.default.fileExists(atPath: path),
+                let queue = try? DatabaseQueue(path: path),
+                let count = try? await queue.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bars_minute") }),
+                count > 0
+            {
+                return
+            }
+            guard process.isRunning else { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

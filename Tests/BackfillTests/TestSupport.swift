@@ -1,0 +1,64 @@
+import BackfillCore
+import Foundation
+import GRDB
+import Logging
+import Polygon
+import PolygonSandbox
+
+/// Shared helpers: temporary folders, a sandbox on a loopback port, a fast-retrying client.
+enum TestSupport {
+    /// A fixed "now" (2026-06-01 00:00Z) so that no test depends on the wall clock.
+    static let nowMs: Int64 = 1_780_272_000_000
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/polygon-fixtures` beside the checkout.
+    static var fixtures: URL {
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/polygon-fixtures")
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func sandbox(faults: FaultInjector = FaultInjector(), forbidden: Set<String> = []) -> SandboxServer {
+        SandboxServer(
+            configuration: SandboxConfiguration(
+                forbiddenTickers: forbidden, faults: faults, nowMs: { nowMs }, logger: quietLogger))
+    }
+
+    static func client(baseURL: String, apiKey: String = SandboxConfiguration.defaultAPIKey, attempts: Int = 4)
+        -> RESTClient
+    {
+        RESTClient(
+            configuration: .init(
+                baseURL: baseURL, apiKey: apiKey, requestsPerMinute: nil,
+                retry: RetryPolicy(maxAttempts: attempts, baseDelay: 0.01, maxDelay: 0.05), requestTimeout: 30),
+            logger: quietLogger)
+    }
+
+    static func date(_ text: String) -> LocalDate { LocalDate(text)! }
+    static func range(_ a: String, _ b: String) -> DayRange { DayRange(date(a), date(b))! }
+
+    /// Every stored bar of a database, by ticker and time, for comparing two databases exactly.
+    static func contents(ofDatabase path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            var lines: [String] = []
+            for view in ["bars_day_by_ticker", "bars_minute_by_ticker"] {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(view) ORDER BY ticker, t")
+                lines += rows.map { "\(view) \($0)" }
+            }
+            return lines
+        }
+    }
+}
