@@ -101,8 +101,13 @@ public struct TradingCalendar: Sendable, Equatable, CustomStringConvertible {
 
     /// Indices into `sessions` of the sessions whose dates lie in `range`.
     public func sessionIndices(in range: DayRange) -> Range<Int> {
-        let lower = firstSessionIndex(onOrAfter: range.first)
-        let upper = firstSessionIndex(onOrAfter: range.last.adding(days: 1))
+        sessionIndices(from: range.first, through: range.last)
+    }
+
+    /// Indices into `sessions` of the sessions dated `first` through `last` (empty when reversed).
+    public func sessionIndices(from first: LocalDate, through last: LocalDate) -> Range<Int> {
+        let lower = firstSessionIndex(onOrAfter: first)
+        let upper = firstSessionIndex(onOrAfter: last.adding(days: 1))
         return lower..<max(lower, upper)
     }
 
