@@ -22,8 +22,9 @@ enum CalendarResampleBench {
             sessions &+= calendar.sessions.count
         }
         let sorted = timings.sorted()
-        return "calendar build 2000-2035: first \(format(timings[0])) ms, median \(format(sorted[sorted.count / 2])) ms, "
-            + "best \(format(sorted[0])) ms (\(sessions / repetitions) sessions)"
+        let (first, median, best) = (format(timings[0]), format(sorted[sorted.count / 2]), format(sorted[0]))
+        return "calendar build 2000-2035: first \(first) ms, median \(median) ms, best \(best) ms "
+            + "(\(sessions / repetitions) sessions)"
     }
 
     /// Maps random instants of 2000–2035 to their session.
@@ -57,8 +58,10 @@ enum CalendarResampleBench {
             rates.append(Double(bars.count) / seconds)
         }
         let sorted = rates.sorted()
-        return "resample \(bars.count) 1m bars -> \(interval) (\(outputs) bars): best \(format((sorted.last ?? 0) / 1e6)) M bars/s, "
-            + "median \(format(sorted[sorted.count / 2] / 1e6)) M bars/s"
+        let best = format((sorted.last ?? 0) / 1e6)
+        let median = format(sorted[sorted.count / 2] / 1e6)
+        return "resample \(bars.count) 1m bars -> \(interval) (\(outputs) bars): "
+            + "best \(best) M bars/s, median \(median) M bars/s"
     }
 
     static func minuteBars(year: Int, calendar: TradingCalendar) -> [Bar] {
@@ -71,10 +74,12 @@ enum CalendarResampleBench {
         for hours in calendar.sessions(in: range) {
             for start in stride(from: hours.regularOpenMs, to: hours.regularCloseMs, by: 60_000) {
                 let close = max(1, price + (random.nextUnit() - 0.5) * 0.2)
-                bars.append(Bar(
-                    windowStartMs: start, open: price, high: max(price, close) + 0.01, low: min(price, close) - 0.01,
-                    close: close, volume: Double(random.next() % 1_000), vwap: (price + close) / 2,
-                    transactions: Int64(random.next() % 50)))
+                bars.append(
+                    Bar(
+                        windowStartMs: start, open: price, high: max(price, close) + 0.01,
+                        low: min(price, close) - 0.01,
+                        close: close, volume: Double(random.next() % 1_000), vwap: (price + close) / 2,
+                        transactions: Int64(random.next() % 50)))
                 price = close
             }
         }

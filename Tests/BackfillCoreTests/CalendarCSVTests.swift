@@ -13,13 +13,14 @@ struct CalendarCSVTests {
     func regular() throws {
         let csv = CalendarCSV(calendar: Self.calendar)
         let text = csv.render(try Self.range("2024-11-27", "2024-12-02"))
-        #expect(text == """
-            date,open_utc,close_utc,early_close
-            2024-11-27,2024-11-27T14:30:00Z,2024-11-27T21:00:00Z,0
-            2024-11-29,2024-11-29T14:30:00Z,2024-11-29T18:00:00Z,1
-            2024-12-02,2024-12-02T14:30:00Z,2024-12-02T21:00:00Z,0
+        #expect(
+            text == """
+                date,open_utc,close_utc,early_close
+                2024-11-27,2024-11-27T14:30:00Z,2024-11-27T21:00:00Z,0
+                2024-11-29,2024-11-29T14:30:00Z,2024-11-29T18:00:00Z,1
+                2024-12-02,2024-12-02T14:30:00Z,2024-12-02T21:00:00Z,0
 
-            """)
+                """)
     }
 
     @Test("extended columns are appended; post-market ends at 17:00 on early closes")
@@ -27,10 +28,11 @@ struct CalendarCSVTests {
         let csv = CalendarCSV(calendar: Self.calendar, includeExtendedHours: true)
         #expect(csv.header == "date,open_utc,close_utc,early_close,pre_open_utc,post_close_utc")
         let lines = csv.lines(in: try Self.range("2024-07-03", "2024-07-05"))
-        #expect(lines == [
-            "2024-07-03,2024-07-03T13:30:00Z,2024-07-03T17:00:00Z,1,2024-07-03T08:00:00Z,2024-07-03T21:00:00Z",
-            "2024-07-05,2024-07-05T13:30:00Z,2024-07-05T20:00:00Z,0,2024-07-05T08:00:00Z,2024-07-06T00:00:00Z",
-        ])
+        #expect(
+            lines == [
+                "2024-07-03,2024-07-03T13:30:00Z,2024-07-03T17:00:00Z,1,2024-07-03T08:00:00Z,2024-07-03T21:00:00Z",
+                "2024-07-05,2024-07-05T13:30:00Z,2024-07-05T20:00:00Z,0,2024-07-05T08:00:00Z,2024-07-06T00:00:00Z",
+            ])
     }
 
     @Test("the whole supported range has one line per session")
@@ -58,7 +60,9 @@ struct CalendarCSVTests {
         }
     }
 
-    @Test("ISO-8601 rendering", arguments: [(Int64(0), "1970-01-01T00:00:00Z"), (1_732_890_600_000, "2024-11-29T14:30:00Z")])
+    @Test(
+        "ISO-8601 rendering",
+        arguments: [(Int64(0), "1970-01-01T00:00:00Z"), (1_732_890_600_000, "2024-11-29T14:30:00Z")])
     func iso(_ milliseconds: Int64, _ expected: String) {
         #expect(CalendarCSV.iso8601(milliseconds) == expected)
     }

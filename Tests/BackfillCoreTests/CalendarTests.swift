@@ -63,8 +63,12 @@ struct CalendarTests {
 
     @Test("summer time moves the open to 13:30 UTC")
     func daylightSaving() throws {
-        #expect(try #require(Self.calendar.session(on: Self.date("2024-03-08"))).regularOpenMs == Self.utc("2024-03-08", 14, 30))
-        #expect(try #require(Self.calendar.session(on: Self.date("2024-03-11"))).regularOpenMs == Self.utc("2024-03-11", 13, 30))
+        #expect(
+            try #require(Self.calendar.session(on: Self.date("2024-03-08"))).regularOpenMs
+                == Self.utc("2024-03-08", 14, 30))
+        #expect(
+            try #require(Self.calendar.session(on: Self.date("2024-03-11"))).regularOpenMs
+                == Self.utc("2024-03-11", 13, 30))
     }
 
     @Test("every session equals SessionHours.standard")
@@ -91,7 +95,10 @@ struct CalendarTests {
     func sessionsInRange() throws {
         let calendar = Self.calendar
         let week = try #require(DayRange(Self.date("2024-12-23"), Self.date("2024-12-29")))
-        #expect(calendar.sessions(in: week).map(\.date.description) == ["2024-12-23", "2024-12-24", "2024-12-26", "2024-12-27"])
+        #expect(
+            calendar.sessions(in: week).map(\.date.description) == [
+                "2024-12-23", "2024-12-24", "2024-12-26", "2024-12-27",
+            ])
         let wide = try #require(DayRange(Self.date("1990-01-01"), Self.date("2050-01-01")))
         #expect(calendar.sessions(in: wide).count == calendar.sessions.count)
         let holiday = try #require(DayRange(Self.date("2024-12-25"), Self.date("2024-12-25")))

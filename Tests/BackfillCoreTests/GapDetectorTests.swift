@@ -18,7 +18,8 @@ struct GapDetectorTests {
     func expectedMinutes() {
         let minutes = ResamplingTestData.minuteBars(from: "2024-11-27", to: "2024-11-29")
         let detector = GapDetector(calendar: Self.calendar, scope: .regular)
-        let report = detector.coverage(symbol: "AMD", bars: Array(minutes.reversed()), in: Self.range("2024-11-27", "2024-11-29"))
+        let report = detector.coverage(
+            symbol: "AMD", bars: Array(minutes.reversed()), in: Self.range("2024-11-27", "2024-11-29"))
         #expect(report.map(\.date.description) == ["2024-11-27", "2024-11-29"])
         #expect(report.map(\.expectedMinutes) == [390, 210])
         #expect(report.allSatisfy { $0.isComplete && $0.gaps.isEmpty && $0.completeness == 1 })
@@ -41,12 +42,17 @@ struct GapDetectorTests {
             .coverage(symbol: "X", bars: bars, in: Self.range("2024-12-02", "2024-12-02"))
         let day = try #require(report.first)
         #expect(day.receivedMinutes == 4)
-        #expect(day.gaps == [
-            MinuteGap(startMs: ResamplerTests.utc("2024-12-02", 14, 30), endMs: ResamplerTests.utc("2024-12-02", 14, 32)),
-            MinuteGap(startMs: ResamplerTests.utc("2024-12-02", 14, 34), endMs: ResamplerTests.utc("2024-12-02", 14, 40)),
-            MinuteGap(startMs: ResamplerTests.utc("2024-12-02", 14, 41), endMs: ResamplerTests.utc("2024-12-02", 20, 58)),
-            MinuteGap(startMs: ResamplerTests.utc("2024-12-02", 20, 59), endMs: ResamplerTests.utc("2024-12-02", 21, 0)),
-        ])
+        #expect(
+            day.gaps == [
+                MinuteGap(
+                    startMs: ResamplerTests.utc("2024-12-02", 14, 30), endMs: ResamplerTests.utc("2024-12-02", 14, 32)),
+                MinuteGap(
+                    startMs: ResamplerTests.utc("2024-12-02", 14, 34), endMs: ResamplerTests.utc("2024-12-02", 14, 40)),
+                MinuteGap(
+                    startMs: ResamplerTests.utc("2024-12-02", 14, 41), endMs: ResamplerTests.utc("2024-12-02", 20, 58)),
+                MinuteGap(
+                    startMs: ResamplerTests.utc("2024-12-02", 20, 59), endMs: ResamplerTests.utc("2024-12-02", 21, 0)),
+            ])
         #expect(day.gaps.map(\.minutes).reduce(0, +) + day.receivedMinutes == day.expectedMinutes)
         #expect(abs(day.completeness - 4.0 / 390) < 1e-15)
     }

@@ -74,11 +74,13 @@ struct ResamplerTests {
         #expect(starts == expected)
     }
 
-    @Test("weeks are trading weeks, labelled with the first session", arguments: [
-        ("2024-01-15", "2024-01-19", "2024-01-16"),  // MLK Monday
-        ("2024-12-30", "2025-01-03", "2024-12-30"),  // across New Year
-        ("2024-11-25", "2024-11-29", "2024-11-25"),  // Thanksgiving, early close Friday
-    ])
+    @Test(
+        "weeks are trading weeks, labelled with the first session",
+        arguments: [
+            ("2024-01-15", "2024-01-19", "2024-01-16"),  // MLK Monday
+            ("2024-12-30", "2025-01-03", "2024-12-30"),  // across New Year
+            ("2024-11-25", "2024-11-29", "2024-11-25"),  // Thanksgiving, early close Friday
+        ])
     func weekly(_ first: String, _ last: String, _ label: String) throws {
         let minutes = Data.minuteBars(from: first, to: last)
         let weekly = try Self.resample(minutes, .week)

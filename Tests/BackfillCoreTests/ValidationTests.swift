@@ -10,7 +10,8 @@ struct ValidationTests {
         _ ms: Int64 = open, open: Double = 10, high: Double = 11, low: Double = 9, close: Double = 10.5,
         volume: Double = 100, vwap: Double? = 10.2, trades: Int64? = 5
     ) -> Bar {
-        Bar(windowStartMs: ms, open: open, high: high, low: low, close: close, volume: volume, vwap: vwap,
+        Bar(
+            windowStartMs: ms, open: open, high: high, low: low, close: close, volume: volume, vwap: vwap,
             transactions: trades)
     }
 
@@ -46,7 +47,9 @@ struct ValidationTests {
     func goodBars() {
         var validator = BarValidator(calendar: Self.calendar)
         #expect(validator.validate(Self.bar()) == .accepted)
-        #expect(validator.validate(Self.bar(Self.open + 60_000, open: 5, high: 5, low: 5, close: 5, volume: 0)) == .accepted)
+        #expect(
+            validator.validate(Self.bar(Self.open + 60_000, open: 5, high: 5, low: 5, close: 5, volume: 0)) == .accepted
+        )
         #expect(validator.validate(Self.bar(Self.open + 120_000, vwap: nil, trades: nil)) == .accepted)
     }
 

@@ -31,7 +31,8 @@ public struct CalendarCSV: Sendable {
             }
             guard supported.contains(date) else {
                 throw CalendarError(
-                    .dateOutOfRange, "\(name) \(date) is outside the calendar's range \(supported.first)…\(supported.last)")
+                    .dateOutOfRange,
+                    "\(name) \(date) is outside the calendar's range \(supported.first)…\(supported.last)")
             }
             dates.append(date)
         }

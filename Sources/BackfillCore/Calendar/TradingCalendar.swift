@@ -124,8 +124,9 @@ public struct TradingCalendar: Sendable, Equatable, CustomStringConvertible {
     public func sessionIndex(containing utcMilliseconds: Int64) -> Int? {
         // 04:00 New York is 08:00 or 09:00 UTC the same day; 20:00 is 00:00 or 01:00 UTC the next
         // day. So only the session on the instant's UTC date or the day before can contain it.
-        let utcDay = Int(utcMilliseconds >= 0
-            ? utcMilliseconds / 86_400_000 : (utcMilliseconds - 86_399_999) / 86_400_000)
+        let utcDay = Int(
+            utcMilliseconds >= 0
+                ? utcMilliseconds / 86_400_000 : (utcMilliseconds - 86_399_999) / 86_400_000)
         if let index = sessionIndex(onDay: utcDay), sessions[index].preMarketOpenMs <= utcMilliseconds {
             return utcMilliseconds < sessions[index].postMarketCloseMs ? index : nil
         }

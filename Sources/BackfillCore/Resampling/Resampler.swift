@@ -53,7 +53,8 @@ public struct Resampler: Sendable {
     /// - Throws: `CalendarError.Code.unsupportedTimeframe` when the interval is not positive.
     public init(calendar: TradingCalendar, configuration: Configuration) throws(CalendarError) {
         if case .minutes(let n) = configuration.interval, n <= 0 {
-            throw CalendarError(.unsupportedTimeframe, "a resampling interval needs a positive number of minutes, got \(n)")
+            throw CalendarError(
+                .unsupportedTimeframe, "a resampling interval needs a positive number of minutes, got \(n)")
         }
         self.configuration = configuration
         self.buckets = SessionBuckets(

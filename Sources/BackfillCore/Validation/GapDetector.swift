@@ -60,9 +60,10 @@ public struct GapDetector: Sendable {
         var next = 0
         for minute in sortedMinutes + [expected] {
             if minute > next {
-                gaps.append(MinuteGap(
-                    startMs: bounds.lowerBound + Int64(next) * 60_000,
-                    endMs: bounds.lowerBound + Int64(minute) * 60_000))
+                gaps.append(
+                    MinuteGap(
+                        startMs: bounds.lowerBound + Int64(next) * 60_000,
+                        endMs: bounds.lowerBound + Int64(minute) * 60_000))
             }
             next = minute + 1
         }
