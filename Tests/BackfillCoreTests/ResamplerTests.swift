@@ -75,6 +75,19 @@ struct ResamplerTests {
     }
 
     @Test(
+        "extended 4h buckets never straddle the open or the close",
+        arguments: [
+            ("2024-12-02", [(4, 0), (5, 30), (9, 30), (13, 30), (16, 0)]),
+            ("2024-11-29", [(4, 0), (5, 30), (9, 30), (13, 0)]),  // early close at 13:00
+        ])
+    func fourHourExtended(_ date: String, _ newYork: [(Int, Int)]) throws {
+        let minutes = Data.minuteBars(from: date, to: date)
+        let starts = try Self.resample(minutes, .minutes(240), extended: true).map(\.windowStartMs)
+        let expected = newYork.map { Self.utc(date, $0.0 + 5, $0.1) }
+        #expect(starts == expected)
+    }
+
+    @Test(
         "weeks are trading weeks, labelled with the first session",
         arguments: [
             ("2024-01-15", "2024-01-19", "2024-01-16"),  // MLK Monday
@@ -135,6 +148,19 @@ struct ResamplerStateMachineTests {
         #expect(resampler.openBucket == nil)
     }
 
+    @Test("a weekly bucket finishes at the close of the week's last session")
+    func weeklyAdvance() throws {
+        var resampler = try Resampler(calendar: Self.calendar, configuration: .init(interval: .week))
+        #expect(resampler.consume(Self.bar(Self.open)) == .absorbed)
+        #expect(resampler.consume(Self.bar(ResamplerTests.utc("2024-12-04", 15, 0))) == .absorbed)
+        let fridayClose = ResamplerTests.utc("2024-12-06", 21, 0)
+        #expect(resampler.openBucket == Self.open..<fridayClose)
+        #expect(resampler.advance(toUtcMilliseconds: fridayClose - 1) == nil)
+        let finished = resampler.advance(toUtcMilliseconds: fridayClose)
+        let week = try #require(finished)
+        #expect(week.windowStartMs == ResamplerTests.utc("2024-12-02", 5, 0) && week.volume == 2)
+    }
+
     @Test("duplicates, late bars and bars outside the included hours are ignored with a reason")
     func ignored() throws {
         var resampler = try Resampler(calendar: Self.calendar, configuration: .init(interval: .minutes(5)))
@@ -153,8 +179,12 @@ struct ResamplerStateMachineTests {
         #expect(try ResampleInterval(Timeframe(4, .hour)) == .minutes(240))
         #expect(try ResampleInterval(.day) == .day)
         #expect(throws: CalendarError.self) { try ResampleInterval(Timeframe(2, .day)) }
-        #expect(throws: CalendarError.self) {
-            try Resampler(calendar: Self.calendar, configuration: .init(interval: .minutes(0)))
+        #expect(throws: CalendarError.self) { try ResampleInterval(Timeframe(Int.max / 2, .hour)) }
+        for minutes in [0, -5, ResampleInterval.maximumMinutes + 1, Int.max] {
+            #expect(throws: CalendarError.self) {
+                try Resampler(calendar: Self.calendar, configuration: .init(interval: .minutes(minutes)))
+            }
         }
+        #expect(try ResampleInterval(Timeframe(24, .hour)) == .minutes(ResampleInterval.maximumMinutes))
     }
 }

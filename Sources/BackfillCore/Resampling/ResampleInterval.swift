@@ -14,14 +14,18 @@ public enum ResampleInterval: Sendable, Hashable, CustomStringConvertible {
     public init(_ timeframe: Timeframe) throws(CalendarError) {
         switch (timeframe.unit, timeframe.multiplier) {
         case (.minute, let n): self = .minutes(n)
-        case (.hour, let n): self = .minutes(60 * n)
+        case (.hour, let n) where n <= Self.maximumMinutes / 60: self = .minutes(60 * n)
         case (.day, 1): self = .day
         case (.week, 1): self = .week
         default:
             throw CalendarError(
-                .unsupportedTimeframe, "cannot resample to \(timeframe); use n minutes, n hours, 1d or 1w")
+                .unsupportedTimeframe,
+                "cannot resample to \(timeframe); use n minutes or hours up to 24h, 1d or 1w")
         }
     }
+
+    /// The widest intraday bucket, in minutes (one day; wider buckets are cut at the session anyway).
+    public static let maximumMinutes = 24 * 60
 
     public var description: String {
         switch self {

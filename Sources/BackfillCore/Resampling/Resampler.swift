@@ -50,11 +50,13 @@ public struct Resampler: Sendable {
     private var open: (placement: BucketPlacement, accumulator: BarAccumulator)?
     private var lastStartMs = Int64.min
 
-    /// - Throws: `CalendarError.Code.unsupportedTimeframe` when the interval is not positive.
+    /// - Throws: `CalendarError.Code.unsupportedTimeframe` when an n-minute interval is not in
+    ///   1...`ResampleInterval.maximumMinutes`.
     public init(calendar: TradingCalendar, configuration: Configuration) throws(CalendarError) {
-        if case .minutes(let n) = configuration.interval, n <= 0 {
+        if case .minutes(let n) = configuration.interval, !(1...ResampleInterval.maximumMinutes).contains(n) {
             throw CalendarError(
-                .unsupportedTimeframe, "a resampling interval needs a positive number of minutes, got \(n)")
+                .unsupportedTimeframe,
+                "a resampling interval needs 1 to \(ResampleInterval.maximumMinutes) minutes, got \(n)")
         }
         self.configuration = configuration
         self.buckets = SessionBuckets(
@@ -115,7 +117,7 @@ public struct Resampler: Sendable {
 extension Resampler {
     /// Resamples time-ordered bars in one go: a fold over `consume(_:)` and `flush()`.
     /// Bars the streaming path would ignore (outside the included hours, out of order) are skipped.
-    /// - Throws: `CalendarError.Code.unsupportedTimeframe` when the interval is not positive.
+    /// - Throws: `CalendarError.Code.unsupportedTimeframe` for an n-minute interval out of range.
     public static func resample(
         _ bars: [Bar], calendar: TradingCalendar, configuration: Configuration
     ) throws(CalendarError) -> [Bar] {
