@@ -8,6 +8,28 @@ enum CalendarResampleBench {
         print(instantLookup())
         print(resampleYear(to: .minutes(5)))
         print(resampleYear(to: .day))
+        print(validateAndCoverYear())
+    }
+
+    /// Validates one year of minute bars and reports their per-session coverage.
+    static func validateAndCoverYear() -> String {
+        let calendar = TradingCalendar()
+        let bars = minuteBars(year: 2024, calendar: calendar)
+        guard let first = bars.first, let last = bars.last,
+            let range = DayRange(
+                LocalDate(utcMilliseconds: first.windowStartMs), LocalDate(utcMilliseconds: last.windowStartMs))
+        else { return "no bars" }
+        let clock = ContinuousClock()
+        var start = clock.now
+        var validator = BarValidator(calendar: calendar)
+        let accepted = validator.partition(bars).accepted.count
+        let validateRate = Double(bars.count) / (milliseconds(clock.now - start) / 1_000)
+        start = clock.now
+        let coverage = GapDetector(calendar: calendar).coverage(symbol: "BENCH", bars: bars, in: range)
+        let coverRate = Double(bars.count) / (milliseconds(clock.now - start) / 1_000)
+        return "validate \(accepted)/\(bars.count) bars: \(format(validateRate / 1e6)) M bars/s; "
+            + "coverage of \(coverage.count) sessions: \(format(coverRate / 1e6)) M bars/s, "
+            + "completeness \(format(SessionCoverage.completeness(of: coverage)))"
     }
 
     /// Builds the whole 2000–2035 calendar repeatedly; the first build also loads the tz database.
