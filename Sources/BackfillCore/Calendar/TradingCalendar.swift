@@ -24,7 +24,8 @@ public struct TradingCalendar: Sendable, Equatable, CustomStringConvertible {
     private let nextSessionIndexByDay: [Int32]
     private let firstDay: Int
 
-    /// Builds the calendar for `supportedRange` from the exchange's rules (about 1 ms in release).
+    /// Builds the calendar for `supportedRange` from the exchange's rules: about 0.3 ms in release,
+    /// 1.2 ms for the first build of a process (which loads the tz database).
     public init() {
         let range = TradingCalendar.supportedRange
         firstDay = range.first.daysSinceEpoch

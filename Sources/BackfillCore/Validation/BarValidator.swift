@@ -29,10 +29,13 @@ public struct BarValidator: Sendable {
 
     /// The result of validating a batch: the good bars in order, and the quarantined ones.
     public struct Partition: Sendable, Equatable {
+        /// Bars that passed every check, in input order.
         public var accepted: [Bar] = []
+        /// Bars that failed, with their reasons, in input order.
         public var quarantined: [QuarantinedBar] = []
     }
 
+    /// The sessions bars must fall in.
     public let calendar: TradingCalendar
     public let configuration: Configuration
     private var lastAcceptedMs: Int64?

@@ -21,8 +21,11 @@ public struct MinuteGap: Sendable, Hashable, Codable, CustomStringConvertible {
 /// Expected against received minute bars of one symbol in one session: the unit of the
 /// completeness ledger.
 public struct SessionCoverage: Sendable, Hashable, Codable {
+    /// The ticker the bars belong to.
     public var symbol: String
+    /// The session's New York date.
     public var date: LocalDate
+    /// Whether regular or extended minutes were expected.
     public var scope: SessionScope
     /// Minutes in the session's scope (390 regular, 960 extended; 210 and 780 on early closes).
     public var expectedMinutes: Int
