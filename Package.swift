@@ -116,7 +116,8 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "BackfillCoreTests", dependencies: ["BackfillCore"], swiftSettings: settings),
+        .testTarget(
+            name: "BackfillCoreTests", dependencies: ["BackfillCore"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(
             name: "BackfillTests",
             dependencies: [

@@ -27,7 +27,7 @@ struct RESTClientTests {
         let bars = try await TestSupport.sandbox().withRunning { baseURL in
             try await TestSupport.client(baseURL: baseURL).aggregates(ticker: "NVDA", timeframe: .day, range: january).bars
         }
-        #expect(bars.count == 7)  // 2025-01-02…10 has seven weekdays (holidays arrive with the calendar)
+        #expect(bars.count == 6)  // seven weekdays in 2025-01-02…10, less the 2025-01-09 national day of mourning
         for bar in bars {
             #expect(EasternTime.utcMilliseconds(on: EasternTime.date(containing: bar.windowStartMs), minutesAfterMidnight: 0)
                 == bar.windowStartMs)
@@ -121,12 +121,24 @@ struct RESTClientTests {
         #expect(result.bars.isEmpty && result.pages == 1)
     }
 
-    @Test func weekendsHaveNoBars() async throws {
+    /// A weekend, the 2025-01-09 closure, Good Friday and Christmas have no bars.
+    @Test(arguments: [("2025-01-04", "2025-01-05"), ("2025-01-09", "2025-01-09"), ("2025-04-18", "2025-04-18"),
+                      ("2024-12-25", "2024-12-25")])
+    func closedDaysHaveNoBars(first: String, last: String) async throws {
         let result = try await TestSupport.sandbox().withRunning { baseURL in
             try await TestSupport.client(baseURL: baseURL)
-                .aggregates(ticker: "AMD", timeframe: .minute, range: TestSupport.range("2025-01-04", "2025-01-05"))
+                .aggregates(ticker: "AMD", timeframe: .minute, range: TestSupport.range(first, last))
         }
         #expect(result.bars.isEmpty)
+    }
+
+    @Test func earlyCloseEndsTheSessionAtOnePMAndPostMarketAtFive() async throws {
+        let bars = try await TestSupport.sandbox().withRunning { baseURL in
+            try await TestSupport.client(baseURL: baseURL)
+                .aggregates(ticker: "AMD", timeframe: .minute, range: TestSupport.range("2024-11-29", "2024-11-29")).bars
+        }
+        let closeMs = EasternTime.utcMilliseconds(on: TestSupport.date("2024-11-29"), minutesAfterMidnight: 17 * 60)
+        #expect(!bars.isEmpty && bars.allSatisfy { $0.windowStartMs < closeMs })
     }
 
     @Test func rateLimiterSpacesRequests() async throws {

@@ -5,8 +5,7 @@ import Foundation
 /// The machine's own time zone is never consulted. US daylight-saving changes happen at 02:00
 /// local time, so every market time (04:00–20:00) of a date shares the offset in force at noon.
 public enum EasternTime {
-    // TimeZone is a value type; reading it from several threads is safe.
-    nonisolated(unsafe) private static let zone = TimeZone(identifier: "America/New_York")!
+    private static let zone = TimeZone(identifier: "America/New_York")!
 
     /// Seconds to add to UTC to get New York time on `date` at noon (−18000 in winter, −14400 in summer).
     public static func utcOffsetSeconds(on date: LocalDate) -> Int {

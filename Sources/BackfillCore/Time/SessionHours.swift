@@ -41,16 +41,3 @@ public struct SessionHours: Sendable, Hashable, Codable {
     }
 }
 
-/// The interim session rule until the full exchange calendar lands: every weekday is a standard
-/// session. Holidays and early closes are not known to it.
-public enum WeekdaySessions {
-    public static func session(on date: LocalDate) -> SessionHours? {
-        date.isWeekend ? nil : SessionHours.standard(on: date)
-    }
-
-    public static func sessions(in range: DayRange) -> [SessionHours] {
-        (range.first.daysSinceEpoch...range.last.daysSinceEpoch).compactMap {
-            session(on: LocalDate(daysSinceEpoch: $0))
-        }
-    }
-}

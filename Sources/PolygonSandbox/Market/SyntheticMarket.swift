@@ -9,14 +9,14 @@ import Foundation
 /// same bars, which is what makes reruns and comparisons in tests meaningful.
 public struct SyntheticMarket: Sendable {
     public let seed: UInt64
-    /// The session rule (weekdays now; the exchange calendar once it lands).
-    public let sessionHours: @Sendable (LocalDate) -> SessionHours?
+    /// The exchange calendar: bars exist only in its sessions (holidays and early closes included).
+    public let calendar: TradingCalendar
     /// The first date with data; earlier requests are empty.
     public static let origin = LocalDate(year: 2000, month: 1, day: 3)!
 
-    public init(seed: UInt64 = 42, sessionHours: @escaping @Sendable (LocalDate) -> SessionHours? = WeekdaySessions.session) {
+    public init(seed: UInt64 = 42, calendar: TradingCalendar = TradingCalendar()) {
         self.seed = seed
-        self.sessionHours = sessionHours
+        self.calendar = calendar
     }
 
     /// Calls `body` with each session in `range` and the symbol's price at that session's start.
@@ -25,7 +25,7 @@ public struct SyntheticMarket: Sendable {
         var logPrice = log(startPrice(symbolSeed))
         var day = SyntheticMarket.origin
         while day <= range.last {
-            if let session = sessionHours(day) {
+            if let session = calendar.session(on: day) {
                 var rng = SplitMix64(seed: symbolSeed ^ (UInt64(bitPattern: Int64(day.daysSinceEpoch)) &* 0x9E37_79B9))
                 logPrice += 0.0002 + 0.018 * rng.nextGaussian()
                 if day >= range.first { body(session, exp(logPrice)) }
