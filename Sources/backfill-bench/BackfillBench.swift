@@ -1,0 +1,37 @@
+import BackfillCore
+import Foundation
+
+/// `backfill-bench [case …]`: release-build measurements. Each case prints its own figures; peers
+/// (Python, zcat, psql) are run beside it by the commands in README.md so ratios come from one run.
+@main
+enum BackfillBench {
+    static let cases: [String: @Sendable () async throws -> Void] = [
+        "rest-sqlite": { try await RESTBackfillBench.run() },
+        "calendar": { CalendarResampleBench.run() },
+    ]
+
+    static func main() async {
+        let requested = Array(CommandLine.arguments.dropFirst())
+        let names = requested.isEmpty ? ["rest-sqlite"] : requested
+        for name in names {
+            guard let run = cases[name] else {
+                FileHandle.standardError.write(Data("unknown case '\(name)'; cases: \(cases.keys.sorted().joined(separator: ", "))\n".utf8))
+                exit(2)
+            }
+            print("== \(name)")
+            do {
+                try await run()
+            } catch {
+                FileHandle.standardError.write(Data("\(name) failed: \(error)\n".utf8))
+                exit(1)
+            }
+        }
+    }
+
+    /// Peak resident set size of this process so far, in megabytes.
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1_024
+    }
+}
