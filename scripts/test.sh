@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this):
+#   1. installs the system packages the build and the tests need,
+#   2. prepares the peers' Python venv when a test needs one,
+#   3. builds once (debug, tests included) and runs every test without rebuilding,
+#   4. prints the test runner's summary and a plain "N passed, N failed" line; exits non-zero on
+#      any failure and when no test ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+scripts/install-system-packages.sh
+if [ -x scripts/peers-venv.sh ]; then scripts/peers-venv.sh; fi
+
+echo "== build ($(swift --version 2>&1 | head -1))"
+swift build --build-tests
+
+echo "== test"
+mkdir -p .build
+log=.build/test-output.txt
+set +e
+swift test --skip-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -E '^\S+ Test .* passed after' "$log" | grep -cvE '^\S+ Test run with' || true)
+failed=$(grep -E '^\S+ Test .* failed after' "$log" | grep -cvE '^\S+ Test run with' || true)
+echo "== tests finished in $(( $(date +%s) - started ))s (swift test exit $status)"
+echo "${passed} passed, ${failed} failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+if [ "$passed" -eq 0 ]; then echo "error: no test ran" >&2; exit 1; fi
