@@ -15,7 +15,8 @@ enum BackfillBench {
         let names = requested.isEmpty ? ["rest-sqlite"] : requested
         for name in names {
             guard let run = cases[name] else {
-                FileHandle.standardError.write(Data("unknown case '\(name)'; cases: \(cases.keys.sorted().joined(separator: ", "))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("unknown case '\(name)'; cases: \(cases.keys.sorted().joined(separator: ", "))\n".utf8))
                 exit(2)
             }
             print("== \(name)")

@@ -8,7 +8,8 @@ import UnixSignals
 struct PolygonSandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polygon-sandbox",
-        abstract: "A Polygon-compatible REST server with deterministic synthetic market data, for tests and offline use.",
+        abstract:
+            "A Polygon-compatible REST server with deterministic synthetic market data, for tests and offline use.",
         discussion: """
             Clients authenticate with the key '\(SandboxConfiguration.defaultAPIKey)' (Authorization: Bearer or apiKey=).
             Faults are injected with --fault SPEC:PROBABILITY, SPEC being 429, 429-retry-after, 500, 502, 503,
@@ -41,7 +42,8 @@ struct PolygonSandboxCommand: AsyncParsableCommand {
     func rules() throws -> [FaultInjector.Rule] {
         try fault.map { text in
             let parts = text.split(separator: ":")
-            guard parts.count == 2, let fault = Fault(spec: String(parts[0])), let p = Double(parts[1]), (0...1).contains(p)
+            guard parts.count == 2, let fault = Fault(spec: String(parts[0])), let p = Double(parts[1]),
+                (0...1).contains(p)
             else { throw ValidationError("--fault '\(text)' is not SPEC:PROBABILITY (e.g. 429:0.1)") }
             return FaultInjector.Rule(pathPrefix: "/", fault: fault, probability: p)
         }

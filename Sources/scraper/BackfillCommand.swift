@@ -35,7 +35,8 @@ struct BackfillCommand {
                             baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
                             requestsPerMinute: options.rateLimit),
                         logger: logger)
-                    return await execute(request, client: client, store: store, logger: logger, source: "sandbox \(baseURL)")
+                    return await execute(
+                        request, client: client, store: store, logger: logger, source: "sandbox \(baseURL)")
                 }
             }
             guard let key = settings.apiKey else {
@@ -50,7 +51,8 @@ struct BackfillCommand {
             let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
             let client = RESTClient(
                 configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
-            return await execute(request, client: client, store: store, logger: logger, source: client.redactor.redact(baseURL))
+            return await execute(
+                request, client: client, store: store, logger: logger, source: client.redactor.redact(baseURL))
         } catch {
             printError("error: \(error)")
             return 1

@@ -10,7 +10,8 @@ enum SystemLimits {
         let needed = UInt64(64 + concurrency * 4)
         if UInt64(limit.rlim_cur) < needed {
             logger.warning(
-                "open-file limit is \(limit.rlim_cur), below the \(needed) this concurrency may need; raise it with `ulimit -n \(needed * 4)`")
+                "open-file limit is \(limit.rlim_cur), below the \(needed) this concurrency may need; raise it with `ulimit -n \(needed * 4)`"
+            )
         }
     }
 }

@@ -63,7 +63,8 @@ struct FileTaskTests {
         var task = FileTask(maxAttempts: 5)
         _ = try task.apply(.start)
         _ = try task.apply(.downloaded)
-        #expect(try task.apply(.failed(message: "missing field", retryable: false)) == .giveUp(message: "missing field"))
+        #expect(
+            try task.apply(.failed(message: "missing field", retryable: false)) == .giveUp(message: "missing field"))
         #expect(try task.apply(.retryRequested) == .fetch)
         #expect(task.state == .pending && task.retryCount == 0)
     }

@@ -22,7 +22,8 @@ struct LocalDateTests {
         calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
         for days in stride(from: 7_305, through: 25_567, by: 1) {
             let date = LocalDate(daysSinceEpoch: days)
-            let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .weekday], from: Date(timeIntervalSince1970: Double(days) * 86_400))
             #expect(date.year == parts.year && date.month == parts.month && date.day == parts.day)
             #expect(date.isoWeekday == ((parts.weekday! + 5) % 7) + 1)
         }
@@ -41,8 +42,12 @@ struct LocalDateTests {
 
     @Test func easternTimeFollowsDaylightSaving() throws {
         // 2005-04-01 00:00 EST and 2005-04-04 00:00 EDT, as in Polygon's recorded daily bars.
-        #expect(EasternTime.utcMilliseconds(on: try #require(LocalDate("2005-04-01")), minutesAfterMidnight: 0) == 1_112_331_600_000)
-        #expect(EasternTime.utcMilliseconds(on: try #require(LocalDate("2005-04-04")), minutesAfterMidnight: 0) == 1_112_587_200_000)
+        #expect(
+            EasternTime.utcMilliseconds(on: try #require(LocalDate("2005-04-01")), minutesAfterMidnight: 0)
+                == 1_112_331_600_000)
+        #expect(
+            EasternTime.utcMilliseconds(on: try #require(LocalDate("2005-04-04")), minutesAfterMidnight: 0)
+                == 1_112_587_200_000)
         #expect(EasternTime.date(containing: 1_112_587_200_000).description == "2005-04-04")
         #expect(EasternTime.date(containing: 1_112_587_200_000 - 1).description == "2005-04-03")
     }
@@ -80,7 +85,10 @@ struct DayRangeTests {
     }
 
     @Test func mergeJoinsAdjacentAndOverlapping() {
-        #expect(DayRange.merged([r("2024-01-05", "2024-01-09"), r("2024-01-01", "2024-01-04"), r("2024-01-08", "2024-01-20")])
-            == [r("2024-01-01", "2024-01-20")])
+        #expect(
+            DayRange.merged([
+                r("2024-01-05", "2024-01-09"), r("2024-01-01", "2024-01-04"), r("2024-01-08", "2024-01-20"),
+            ])
+                == [r("2024-01-01", "2024-01-20")])
     }
 }

@@ -65,7 +65,10 @@ struct BackfillRunnerTests {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("t.sqlite").path
         _ = try await backfill(request(["AMD"], TestSupport.range("2026-05-26", "2026-05-29")), into: path)
         let store = try SQLiteBarStore(path: path)
-        #expect(try await store.coverage(symbol: "AMD", timeframe: .minute) == [TestSupport.range("2026-05-26", "2026-05-28")])
+        #expect(
+            try await store.coverage(symbol: "AMD", timeframe: .minute) == [
+                TestSupport.range("2026-05-26", "2026-05-28")
+            ])
     }
 
     /// A chunk whose pages stay broken fails alone: the rest is stored, nothing of it is, and the
@@ -77,14 +80,16 @@ struct BackfillRunnerTests {
         let range = TestSupport.range("2025-06-02", "2025-07-15")
         let faults = FaultInjector()
         faults.script(.malformedJSON, times: 100, pathPrefix: "/v2/aggs/ticker/NVDA/range/1/minute/2025-06-22")
-        let broken = try await backfill(request(["AMD", "NVDA"], range), into: path, sandbox: TestSupport.sandbox(faults: faults))
+        let broken = try await backfill(
+            request(["AMD", "NVDA"], range), into: path, sandbox: TestSupport.sandbox(faults: faults))
         #expect(broken.status == .failed)
         #expect(broken.failures.count == 1)
         #expect(broken.failures.first?.item == "NVDA 1m 2025-06-22…2025-07-11")
         #expect(broken.failures.first?.message.contains("not valid JSON") == true)
         let store = try SQLiteBarStore(path: path)
-        #expect(try await store.coverage(symbol: "NVDA", timeframe: .minute)
-            == [TestSupport.range("2025-06-02", "2025-06-21"), TestSupport.range("2025-07-12", "2025-07-15")])
+        #expect(
+            try await store.coverage(symbol: "NVDA", timeframe: .minute)
+                == [TestSupport.range("2025-06-02", "2025-06-21"), TestSupport.range("2025-07-12", "2025-07-15")])
 
         let repaired = try await backfill(request(["AMD", "NVDA"], range), into: path)
         #expect(repaired.status == .completed && repaired.progress.itemsTotal == 1)
@@ -96,7 +101,8 @@ struct BackfillRunnerTests {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("bus.sqlite").path
         let bus = InProcessBus()
         let messages = bus.subscribe(topicPrefix: "bars.", bufferSize: 100)
-        let report = try await backfill(request(["AMD"], TestSupport.range("2025-01-06", "2025-01-10")), into: path, bus: bus)
+        let report = try await backfill(
+            request(["AMD"], TestSupport.range("2025-01-06", "2025-01-10")), into: path, bus: bus)
         #expect(report.status == .completed)
         var topics: [String] = []
         for await message in messages {

@@ -30,7 +30,8 @@ struct FixtureDecodingTests {
     }
 
     @Test func recordedDailyBarsKeepExactValues() throws {
-        let url = TestSupport.fixtures.appendingPathComponent("rest/v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json")
+        let url = TestSupport.fixtures.appendingPathComponent(
+            "rest/v2/aggs/ticker/AAPL/range/1/day/2005-04-01/2005-04-04.json")
         let page = try JSONDecoder().decode(AggregatesPage.self, from: Data(contentsOf: url))
         let first = try #require(page.results.first?.bar)
         #expect(first.windowStartMs == 1_112_331_600_000)

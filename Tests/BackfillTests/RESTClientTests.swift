@@ -25,12 +25,15 @@ struct RESTClientTests {
 
     @Test func dailyBarsAreStampedAtMidnightNewYork() async throws {
         let bars = try await TestSupport.sandbox().withRunning { baseURL in
-            try await TestSupport.client(baseURL: baseURL).aggregates(ticker: "NVDA", timeframe: .day, range: january).bars
+            try await TestSupport.client(baseURL: baseURL).aggregates(ticker: "NVDA", timeframe: .day, range: january)
+                .bars
         }
         #expect(bars.count == 6)  // seven weekdays in 2025-01-02…10, less the 2025-01-09 national day of mourning
         for bar in bars {
-            #expect(EasternTime.utcMilliseconds(on: EasternTime.date(containing: bar.windowStartMs), minutesAfterMidnight: 0)
-                == bar.windowStartMs)
+            #expect(
+                EasternTime.utcMilliseconds(
+                    on: EasternTime.date(containing: bar.windowStartMs), minutesAfterMidnight: 0)
+                    == bar.windowStartMs)
         }
     }
 
@@ -53,7 +56,8 @@ struct RESTClientTests {
     @Test func planLimitIsAForbiddenError() async throws {
         let error = try await TestSupport.sandbox(forbidden: ["TSLA"]).withRunning { baseURL in
             await #expect(throws: PolygonError.self) {
-                try await TestSupport.client(baseURL: baseURL).aggregates(ticker: "TSLA", timeframe: .day, range: january)
+                try await TestSupport.client(baseURL: baseURL).aggregates(
+                    ticker: "TSLA", timeframe: .day, range: january)
             }
         }
         #expect(error?.code == .forbidden)
@@ -74,7 +78,8 @@ struct RESTClientTests {
             let client = TestSupport.client(baseURL: baseURL)
             let clean = try await client.aggregates(ticker: "AMD", timeframe: .minute, range: january, pageLimit: 2_000)
             faults.script(fault, times: 2)
-            let retried = try await client.aggregates(ticker: "AMD", timeframe: .minute, range: january, pageLimit: 2_000)
+            let retried = try await client.aggregates(
+                ticker: "AMD", timeframe: .minute, range: january, pageLimit: 2_000)
             return (clean, retried, client.statistics)
         }
         #expect(retried.bars == clean.bars, "no page lost or duplicated")
@@ -104,7 +109,8 @@ struct RESTClientTests {
         let sandbox = TestSupport.sandbox(faults: faults)
         let error = try await sandbox.withRunning { baseURL in
             await #expect(throws: PolygonError.self) {
-                try await TestSupport.client(baseURL: baseURL).aggregates(ticker: "AMD", timeframe: .day, range: january)
+                try await TestSupport.client(baseURL: baseURL).aggregates(
+                    ticker: "AMD", timeframe: .day, range: january)
             }
         }
         #expect(error?.code == .missingField)
@@ -122,8 +128,10 @@ struct RESTClientTests {
     }
 
     /// A weekend, the 2025-01-09 closure, Good Friday and Christmas have no bars.
-    @Test(arguments: [("2025-01-04", "2025-01-05"), ("2025-01-09", "2025-01-09"), ("2025-04-18", "2025-04-18"),
-                      ("2024-12-25", "2024-12-25")])
+    @Test(arguments: [
+        ("2025-01-04", "2025-01-05"), ("2025-01-09", "2025-01-09"), ("2025-04-18", "2025-04-18"),
+        ("2024-12-25", "2024-12-25"),
+    ])
     func closedDaysHaveNoBars(first: String, last: String) async throws {
         let result = try await TestSupport.sandbox().withRunning { baseURL in
             try await TestSupport.client(baseURL: baseURL)
@@ -135,7 +143,8 @@ struct RESTClientTests {
     @Test func earlyCloseEndsTheSessionAtOnePMAndPostMarketAtFive() async throws {
         let bars = try await TestSupport.sandbox().withRunning { baseURL in
             try await TestSupport.client(baseURL: baseURL)
-                .aggregates(ticker: "AMD", timeframe: .minute, range: TestSupport.range("2024-11-29", "2024-11-29")).bars
+                .aggregates(ticker: "AMD", timeframe: .minute, range: TestSupport.range("2024-11-29", "2024-11-29"))
+                .bars
         }
         let closeMs = EasternTime.utcMilliseconds(on: TestSupport.date("2024-11-29"), minutesAfterMidnight: 17 * 60)
         #expect(!bars.isEmpty && bars.allSatisfy { $0.windowStartMs < closeMs })
@@ -144,7 +153,8 @@ struct RESTClientTests {
     @Test func rateLimiterSpacesRequests() async throws {
         let (elapsed, waited) = try await TestSupport.sandbox().withRunning { baseURL in
             let client = RESTClient(
-                configuration: .init(baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: 60),
+                configuration: .init(
+                    baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: 60),
                 logger: TestSupport.quietLogger)
             let start = ContinuousClock.now
             for _ in 0..<3 { _ = try await client.aggregates(ticker: "AMD", timeframe: .day, range: january) }
@@ -161,8 +171,9 @@ struct RESTClientTests {
 struct RedactorTests {
     @Test func keysAreRemovedFromURLsAndText() {
         let redactor = Redactor(secrets: ["sk_live_abcdef"])
-        #expect(redactor.redact("https://api.polygon.io/v2/x?apiKey=sk_live_abcdef&limit=5")
-            == "https://api.polygon.io/v2/x?apiKey=REDACTED&limit=5")
+        #expect(
+            redactor.redact("https://api.polygon.io/v2/x?apiKey=sk_live_abcdef&limit=5")
+                == "https://api.polygon.io/v2/x?apiKey=REDACTED&limit=5")
         #expect(redactor.redact("failed with sk_live_abcdef in it") == "failed with REDACTED in it")
         #expect(Redactor.redactQueryKeys("u?a=1&apikey=zzz") == "u?a=1&apikey=REDACTED")
         #expect(redactor.redact("nothing secret") == "nothing secret")

@@ -10,8 +10,9 @@ struct SQLiteBarStoreTests {
     static func bars(_ count: Int, start: Int64 = 1_735_828_200_000) -> [Bar] {
         (0..<count).map { i in
             let p = 100 + Double(i) * 0.01
-            return Bar(windowStartMs: start + Int64(i) * 60_000, open: p, high: p + 0.5, low: p - 0.5, close: p + 0.1,
-                       volume: 1_000 + Double(i), vwap: p, transactions: Int64(i % 7))
+            return Bar(
+                windowStartMs: start + Int64(i) * 60_000, open: p, high: p + 0.5, low: p - 0.5, close: p + 0.1,
+                volume: 1_000 + Double(i), vwap: p, transactions: Int64(i % 7))
         }
     }
 
@@ -47,8 +48,9 @@ struct SQLiteBarStoreTests {
         _ = try await store.write(empty, covering: TestSupport.range("2024-01-01", "2024-01-31"))
         _ = try await store.write(empty, covering: TestSupport.range("2024-03-01", "2024-03-31"))
         _ = try await store.write(empty, covering: TestSupport.range("2024-02-01", "2024-02-10"))
-        #expect(try await store.coverage(symbol: "AMD", timeframe: .day)
-            == [TestSupport.range("2024-01-01", "2024-02-10"), TestSupport.range("2024-03-01", "2024-03-31")])
+        #expect(
+            try await store.coverage(symbol: "AMD", timeframe: .day)
+                == [TestSupport.range("2024-01-01", "2024-02-10"), TestSupport.range("2024-03-01", "2024-03-31")])
         #expect(try await store.coverage(symbol: "AMD", timeframe: .minute).isEmpty)
         #expect(try await store.coverage(symbol: "NVDA", timeframe: .day).isEmpty)
     }
@@ -60,7 +62,8 @@ struct SQLiteBarStoreTests {
         bars[600].open = .nan  // SQLite stores NaN as NULL, which the NOT NULL column refuses
         await #expect(throws: StorageError.self) {
             try await store.write(
-                BarBatch(symbol: "AMD", timeframe: .minute, bars: bars), covering: TestSupport.range("2025-01-02", "2025-01-02"))
+                BarBatch(symbol: "AMD", timeframe: .minute, bars: bars),
+                covering: TestSupport.range("2025-01-02", "2025-01-02"))
         }
         #expect(try TestSupport.contents(ofDatabase: path).isEmpty)
         #expect(try await store.coverage(symbol: "AMD", timeframe: .minute).isEmpty)
@@ -80,7 +83,9 @@ struct SQLiteBarStoreTests {
         let queue = try DatabaseQueue(path: path)
         let mode = try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-        let tickers = try await queue.read { try String.fetchAll($0, sql: "SELECT DISTINCT ticker FROM bars_day_by_ticker") }
+        let tickers = try await queue.read {
+            try String.fetchAll($0, sql: "SELECT DISTINCT ticker FROM bars_day_by_ticker")
+        }
         #expect(tickers == ["AMD"])
     }
 

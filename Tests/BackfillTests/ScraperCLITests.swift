@@ -40,7 +40,9 @@ struct ScraperCLITests {
         return (process, out, err)
     }
 
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> Outcome {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws
+        -> Outcome
+    {
         let (process, out, err) = try start(arguments, in: directory, environment: environment)
         while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         return Outcome(
@@ -51,14 +53,17 @@ struct ScraperCLITests {
     @Test func helpDocumentsEveryFlag() async throws {
         let outcome = try await Self.run(["--help"], in: try TestSupport.temporaryDirectory())
         #expect(outcome.status == 0)
-        for flag in ["--tickers", "--years", "--flatfiles", "--all", "--limit", "--skip-minute", "--debug", "--db",
-                     "--sandbox", "--base-url", "--rate-limit", "--from", "--to", "--concurrency"] {
+        for flag in [
+            "--tickers", "--years", "--flatfiles", "--all", "--limit", "--skip-minute", "--debug", "--db",
+            "--sandbox", "--base-url", "--rate-limit", "--from", "--to", "--concurrency",
+        ] {
             #expect(outcome.all.contains(flag), "help mentions \(flag)")
         }
     }
 
     @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {
-        let outcome = try await Self.run(["--tickers", "AMD", "--years", "1"], in: try TestSupport.temporaryDirectory())
+        let outcome = try await Self.run(
+            ["--tickers", "AMD", "--years", "1"], in: try TestSupport.temporaryDirectory())
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("POLYGON_API_KEY") && outcome.stderr.contains("MASSIVE_API_KEY"))
         #expect(outcome.stderr.contains("--sandbox"))
@@ -77,7 +82,10 @@ struct ScraperCLITests {
             to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         let outcome = try await TestSupport.sandbox().withRunning { baseURL in
             try await Self.run(
-                ["--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--base-url", baseURL, "--rate-limit", "600"],
+                [
+                    "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--base-url", baseURL,
+                    "--rate-limit", "600",
+                ],
                 in: folder)
         }
         #expect(outcome.status == 0, "\(outcome.all)")
@@ -97,8 +105,10 @@ struct ScraperCLITests {
         #expect(!outcome.all.contains("secret-key-xyz"))
     }
 
-    static let killArguments = ["--sandbox", "--tickers", "AMD,NVDA", "--from", "2024-01-02", "--to", "2024-04-30",
-                                "--concurrency", "2"]
+    static let killArguments = [
+        "--sandbox", "--tickers", "AMD,NVDA", "--from", "2024-01-02", "--to", "2024-04-30",
+        "--concurrency", "2",
+    ]
 
     /// SIGKILL in the middle of a run leaves a consistent file; the same command then finishes the
     /// job, and the result is exactly an uninterrupted run's.

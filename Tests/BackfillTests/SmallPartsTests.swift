@@ -84,8 +84,9 @@ struct SyntheticMarketTests {
         let narrow = sessions("NVDA", TestSupport.range("2025-01-15", "2025-01-16"))
         let slice = wide.filter { TestSupport.range("2025-01-15", "2025-01-16").contains($0.0.date) }
         #expect(narrow.map(\.1) == slice.map(\.1))
-        #expect(sessions("NVDA", TestSupport.range("2025-01-15", "2025-01-15")).first?.1
-            != sessions("AMD", TestSupport.range("2025-01-15", "2025-01-15")).first?.1)
+        #expect(
+            sessions("NVDA", TestSupport.range("2025-01-15", "2025-01-15")).first?.1
+                != sessions("AMD", TestSupport.range("2025-01-15", "2025-01-15")).first?.1)
     }
 
     @Test func dailyBarAggregatesTheRegularSession() throws {

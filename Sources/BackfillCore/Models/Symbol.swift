@@ -12,7 +12,8 @@ public enum Symbol {
             return "ticker '\(symbol)' is longer than \(maxLength) characters"
         }
         for byte in symbol.utf8 {
-            let ok = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
+            let ok =
+                (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
             if !ok {
                 return "ticker '\(symbol)' has a character other than letters, digits, '.', '-' or ':'"

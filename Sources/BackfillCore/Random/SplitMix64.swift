@@ -39,4 +39,3 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return hash
     }
 }
-

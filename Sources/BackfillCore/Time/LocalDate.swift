@@ -38,7 +38,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// The date containing the given instant in UTC.
     /// - Parameter unixMilliseconds: milliseconds since 1970-01-01T00:00:00Z.
     public init(utcMilliseconds unixMilliseconds: Int64) {
-        let days = unixMilliseconds >= 0
+        let days =
+            unixMilliseconds >= 0
             ? unixMilliseconds / 86_400_000
             : (unixMilliseconds - 86_399_999) / 86_400_000
         self.daysSinceEpoch = Int(days)

@@ -10,7 +10,9 @@ public struct SessionHours: Sendable, Hashable, Codable {
     /// Post-market end (20:00 New York, 17:00 on early-close days).
     public var postMarketCloseMs: Int64
 
-    public init(date: LocalDate, preMarketOpenMs: Int64, regularOpenMs: Int64, regularCloseMs: Int64, postMarketCloseMs: Int64) {
+    public init(
+        date: LocalDate, preMarketOpenMs: Int64, regularOpenMs: Int64, regularCloseMs: Int64, postMarketCloseMs: Int64
+    ) {
         self.date = date
         self.preMarketOpenMs = preMarketOpenMs
         self.regularOpenMs = regularOpenMs
@@ -40,4 +42,3 @@ public struct SessionHours: Sendable, Hashable, Codable {
         startMs >= preMarketOpenMs && startMs < postMarketCloseMs
     }
 }
-

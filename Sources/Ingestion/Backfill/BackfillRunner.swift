@@ -78,7 +78,8 @@ public struct BackfillRunner: Sendable {
                 if Task.isCancelled || error is CancellationError { return }
                 let retryable = (error as? PolygonError)?.isRetryable ?? false
                 if case .giveUp = try? task.apply(.failed(message: String(describing: error), retryable: retryable)) {
-                    logger.error("chunk failed", metadata: [MetadataKey.task: "\(item)", MetadataKey.reason: "\(error)"])
+                    logger.error(
+                        "chunk failed", metadata: [MetadataKey.task: "\(item)", MetadataKey.reason: "\(error)"])
                     tally.failed(item, message: String(describing: error))
                 }
             }
@@ -93,7 +94,8 @@ public struct BackfillRunner: Sendable {
         let payload =
             #"{"symbol":"\#(item.symbol)","timeframe":"\#(item.timeframe)","from":"\#(item.range.first)","#
             + #""to":"\#(item.range.last)","received":\#(outcome.received),"changed":\#(outcome.changed)}"#
-        await bus.publish(BusMessage(topic: Topic.bars(timeframe: item.timeframe.description, symbol: item.symbol), text: payload))
+        await bus.publish(
+            BusMessage(topic: Topic.bars(timeframe: item.timeframe.description, symbol: item.symbol), text: payload))
     }
 }
 

@@ -106,7 +106,8 @@ public final class RESTClient: Sendable {
         logger.debug("GET", metadata: [MetadataKey.url: "\(shownURL)"])
         let (status, headers, body): (Int, HTTPHeaders, ByteBuffer)
         do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1_000)))
+            let response = try await http.execute(
+                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1_000)))
             body = try await response.body.collect(upTo: configuration.maxBodyBytes)
             (status, headers) = (Int(response.status.code), response.headers)
         } catch is CancellationError {
@@ -120,9 +121,11 @@ public final class RESTClient: Sendable {
         stats.withLock { $0.bytes += body.readableBytes }
         let data = Data(buffer: body)
         if status == 200 { return data }
-        throw HTTPFailure.error(status: status, headers: headers, body: data, url: shownURL, redactor: redactor, onRateLimit: {
-            stats.withLock { $0.rateLimited += 1 }
-        })
+        throw HTTPFailure.error(
+            status: status, headers: headers, body: data, url: shownURL, redactor: redactor,
+            onRateLimit: {
+                stats.withLock { $0.rateLimited += 1 }
+            })
     }
 }
 

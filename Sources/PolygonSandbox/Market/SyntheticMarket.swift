@@ -92,7 +92,9 @@ public struct SyntheticMarket: Sendable {
         return x * x
     }
 
-    private func makeBar(_ start: Int64, _ open: Double, _ close: Double, _ up: Double, _ down: Double, _ volume: Double)
+    private func makeBar(
+        _ start: Int64, _ open: Double, _ close: Double, _ up: Double, _ down: Double, _ volume: Double
+    )
         -> Bar
     {
         let o = round4(open), c = round4(close)

@@ -30,7 +30,8 @@ enum ErrorResponses {
     }
 
     static func status(_ code: Int, retryAfter: Int?, requestID: String) -> Response {
-        let message = code == 429
+        let message =
+            code == 429
             ? "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue."
             : "Internal server error (sandbox fault injection)"
         var response = json(.init(code: code), status: "ERROR", text: message, requestID: requestID)
@@ -39,7 +40,8 @@ enum ErrorResponses {
     }
 
     static func gatewayHTML(_ code: Int) -> Response {
-        let html = "<html><head><title>\(code) Bad Gateway</title></head><body><center><h1>\(code) Bad Gateway</h1></center></body></html>\n"
+        let html =
+            "<html><head><title>\(code) Bad Gateway</title></head><body><center><h1>\(code) Bad Gateway</h1></center></body></html>\n"
         return Response(
             status: .init(code: code), headers: [.contentType: "text/html"],
             body: .init(byteBuffer: ByteBuffer(string: html)))

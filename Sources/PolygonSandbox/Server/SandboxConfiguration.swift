@@ -21,7 +21,8 @@ public struct SandboxConfiguration: Sendable {
     public var logger: Logger
 
     public init(
-        host: String = "127.0.0.1", port: Int = 0, apiKey: String = SandboxConfiguration.defaultAPIKey, seed: UInt64 = 42,
+        host: String = "127.0.0.1", port: Int = 0, apiKey: String = SandboxConfiguration.defaultAPIKey,
+        seed: UInt64 = 42,
         forbiddenTickers: Set<String> = [], faults: FaultInjector = FaultInjector(),
         nowMs: @escaping @Sendable () -> Int64 = SandboxConfiguration.wallClockMs,
         logger: Logger = Logger(label: "polygon-sandbox")

@@ -30,7 +30,9 @@ public struct SandboxServer: Sendable {
     /// down gracefully.
     public func withRunning<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = makeApplication { port in continuation.yield(port); continuation.finish() }
+        let app = makeApplication { port in
+            continuation.yield(port); continuation.finish()
+        }
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: configuration.logger)
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {
@@ -97,7 +99,8 @@ public struct SandboxServer: Sendable {
             key = String(query)
         }
         guard let key, !key.isEmpty else {
-            return ErrorResponses.json(.unauthorized, status: "ERROR", text: "API Key was not provided", requestID: nextID())
+            return ErrorResponses.json(
+                .unauthorized, status: "ERROR", text: "API Key was not provided", requestID: nextID())
         }
         guard key == configuration.apiKey else {
             return ErrorResponses.json(.unauthorized, status: "ERROR", text: "Unknown API Key", requestID: nextID())
@@ -123,7 +126,9 @@ public struct SandboxServer: Sendable {
                 Array(#"{"ticker":"\#(ticker)","status":"OK","request_id":"x","results":[{\#(fields)}]}"#.utf8))
         case .emptyResults:
             return ErrorResponses.ok(
-                Array(#"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#.utf8))
+                Array(
+                    #"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#
+                        .utf8))
         }
     }
 

@@ -18,7 +18,9 @@ public struct StorageError: Error, CustomStringConvertible {
     public var file: String
     public var line: Int
 
-    public init(_ code: Code, _ message: String, underlying: (any Error)? = nil, file: String = #fileID, line: Int = #line) {
+    public init(
+        _ code: Code, _ message: String, underlying: (any Error)? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
         self.underlying = underlying

@@ -95,7 +95,8 @@ public final class SQLiteBarStore: BarStore {
 
     static func ranges(_ db: Database, securityID: Int64, timeframe: Timeframe) throws -> [DayRange] {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT first_day, last_day FROM coverage WHERE security_id = ? AND timeframe = ? ORDER BY first_day",
+            db,
+            sql: "SELECT first_day, last_day FROM coverage WHERE security_id = ? AND timeframe = ? ORDER BY first_day",
             arguments: [securityID, timeframe.description])
         return rows.compactMap { row in
             guard let first = LocalDate(row[0] as String), let last = LocalDate(row[1] as String) else { return nil }
@@ -105,13 +106,15 @@ public final class SQLiteBarStore: BarStore {
 
     public func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
         try await read("coverage of \(symbol) \(timeframe)") { db in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [symbol])
+            guard
+                let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [symbol])
             else { return [] }
             return try Self.ranges(db, securityID: id, timeframe: timeframe)
         }
     }
 
-    public func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar] {
+    public func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
+    {
         let table = try SQLiteSchema.table(for: timeframe)
         return try await read("bars of \(symbol) \(timeframe)") { db in
             let rows = try Row.fetchCursor(
@@ -142,7 +145,9 @@ public final class SQLiteBarStore: BarStore {
                         SELECT s.ticker, COUNT(*), MIN(b.t), MAX(b.t) FROM \(table) b
                         JOIN securities s ON s.id = b.security_id GROUP BY s.ticker ORDER BY s.ticker
                         """)
-                result += rows.map { InventoryRow(symbol: $0[0], timeframe: label, bars: $0[1], firstMs: $0[2], lastMs: $0[3]) }
+                result += rows.map {
+                    InventoryRow(symbol: $0[0], timeframe: label, bars: $0[1], firstMs: $0[2], lastMs: $0[3])
+                }
             }
             return result.sorted { ($0.symbol, $0.timeframe) < ($1.symbol, $1.timeframe) }
         }
@@ -167,7 +172,8 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+    {
         do {
             return try await pool.read(body)
         } catch let error as StorageError {

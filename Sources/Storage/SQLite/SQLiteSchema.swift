@@ -63,7 +63,8 @@ enum SQLiteSchema {
         case .day: return "bars_day"
         default:
             throw StorageError(
-                .unsupportedTimeframe, "timeframe \(timeframe) is not stored; only 1m and 1d are (others are resampled)")
+                .unsupportedTimeframe, "timeframe \(timeframe) is not stored; only 1m and 1d are (others are resampled)"
+            )
         }
     }
 }

@@ -38,7 +38,8 @@ public struct WebApp: Sendable {
         guard (1...Self.maxBars).contains(limit) else {
             return badRequest("limit must be between 1 and \(Self.maxBars); page with from= after the last bar")
         }
-        return try json(try await store.bars(symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit))
+        return try json(
+            try await store.bars(symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit))
     }
 
     private func statusPage() async throws -> Response {
@@ -54,7 +55,8 @@ public struct WebApp: Sendable {
             <tbody>\(rows.joined())</tbody></table></body></html>
             """
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     private func json(_ value: some Encodable) throws -> Response {
@@ -67,7 +69,8 @@ public struct WebApp: Sendable {
     private func badRequest(_ message: String) -> Response {
         let body = (try? JSONEncoder().encode(["error": message])) ?? Data()
         return Response(
-            status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: .badRequest, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func iso(_ ms: Int64) -> String {
