@@ -33,6 +33,31 @@ public struct BackfillRunner: Sendable {
             tally.progress(client: client.statistics, elapsed: ContinuousClock.now - started)
         }
         onProgress(snapshot())
+        await withTaskGroup(of: Void.self) { outer in
+            // A heartbeat keeps elapsed time and rates moving while slow chunks (a free key's
+            // 12 s between requests) are in flight.
+            outer.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    if !Task.isCancelled { onProgress(snapshot()) }
+                }
+            }
+            await runItems(items, request: request, tally: tally, onProgress: onProgress, snapshot: snapshot)
+            outer.cancelAll()
+        }
+        let progress = snapshot()
+        let failures = tally.failures
+        let status: BackfillReport.Status =
+            Task.isCancelled ? .interrupted : (failures.isEmpty ? .completed : .failed)
+        return BackfillReport(
+            status: status, tickers: request.tickers, progress: progress, barsByTimeframe: tally.receivedByTimeframe,
+            changedByTimeframe: tally.changedByTimeframe, failures: failures, alreadyCovered: covered)
+    }
+
+    private func runItems(
+        _ items: [WorkItem], request: BackfillRequest, tally: Tally,
+        onProgress: @escaping @Sendable (BackfillProgress) -> Void, snapshot: @escaping @Sendable () -> BackfillProgress
+    ) async {
         await withTaskGroup(of: Void.self) { group in
             var pending = items.makeIterator()
             func addNext() -> Bool {
@@ -42,17 +67,13 @@ public struct BackfillRunner: Sendable {
             }
             for _ in 0..<request.concurrency where !addNext() { break }
             while await group.next() != nil {
-                if Task.isCancelled { group.cancelAll(); continue }
+                if Task.isCancelled {
+                    group.cancelAll()
+                    continue
+                }
                 _ = addNext()
             }
         }
-        let progress = snapshot()
-        let failures = tally.failures
-        let status: BackfillReport.Status =
-            Task.isCancelled ? .interrupted : (failures.isEmpty ? .completed : .failed)
-        return BackfillReport(
-            status: status, tickers: request.tickers, progress: progress, barsByTimeframe: tally.receivedByTimeframe,
-            changedByTimeframe: tally.changedByTimeframe, failures: failures, alreadyCovered: covered)
     }
 
     /// One chunk through the FileTask lifecycle: fetch, store, publish; run once more at this level
