@@ -87,6 +87,22 @@ struct RESTClientTests {
         #expect(stats.rateLimited == (fault == .status(429, retryAfterSeconds: 1) ? 2 : 0))
     }
 
+    /// A response slower than the request timeout is abandoned and the request retried.
+    @Test func slowResponsesTimeOutAndAreRetried() async throws {
+        let faults = FaultInjector()
+        faults.script(.latency(milliseconds: 2_000))
+        let (result, stats) = try await TestSupport.sandbox(faults: faults).withRunning { baseURL in
+            let client = RESTClient(
+                configuration: .init(
+                    baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: nil,
+                    retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), requestTimeout: 0.5),
+                logger: TestSupport.quietLogger)
+            return (try await client.aggregates(ticker: "AMD", timeframe: .day, range: january), client.statistics)
+        }
+        #expect(result.bars.count == 6)
+        #expect(stats.requests == 2 && stats.retries == 1)
+    }
+
     @Test func persistentGarbageFailsNamingTickerRangeAndURL() async throws {
         let faults = FaultInjector()
         faults.script(.gatewayHTML(502), times: 10)
