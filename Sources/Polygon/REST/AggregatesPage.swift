@@ -17,6 +17,22 @@ public struct AggregatesPage: Decodable, Sendable {
     /// `null` or absent means no bars (Polygon has sent both).
     public var results: [AggregateBar]
 
+    public init(
+        ticker: String? = nil, adjusted: Bool? = nil, queryCount: Int? = nil, resultsCount: Int? = nil,
+        count: Int? = nil, status: String? = nil, requestID: String? = nil, nextURL: String? = nil,
+        results: [AggregateBar]
+    ) {
+        self.ticker = ticker
+        self.adjusted = adjusted
+        self.queryCount = queryCount
+        self.resultsCount = resultsCount
+        self.count = count
+        self.status = status
+        self.requestID = requestID
+        self.nextURL = nextURL
+        self.results = results
+    }
+
     enum CodingKeys: String, CodingKey {
         case ticker, adjusted, queryCount, resultsCount, count, status, results
         case requestID = "request_id"
@@ -51,6 +67,22 @@ public struct AggregateBar: Decodable, Sendable, Equatable {
     public var timestampMs: Int64
     public var transactions: Int64?
     public var otc: Bool?
+
+    public init(
+        ticker: String? = nil, open: Double, high: Double, low: Double, close: Double, volume: Double,
+        vwap: Double? = nil, timestampMs: Int64, transactions: Int64? = nil, otc: Bool? = nil
+    ) {
+        self.ticker = ticker
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.vwap = vwap
+        self.timestampMs = timestampMs
+        self.transactions = transactions
+        self.otc = otc
+    }
 
     enum CodingKeys: String, CodingKey {
         case ticker = "T"

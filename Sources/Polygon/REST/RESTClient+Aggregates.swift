@@ -26,7 +26,7 @@ extension RESTClient {
         var pages = 0
         do {
             while true {
-                let page = try await get(AggregatesPage.self, pathAndQuery: path)
+                let page = try await get(pathAndQuery: path) { data, url in try AggregatesPage.parse(data, url: url) }
                 pages += 1
                 try checkStatus(page.status, url: redactor.redact(configuration.baseURL + path))
                 bars.append(contentsOf: page.results.lazy.map(\.bar))

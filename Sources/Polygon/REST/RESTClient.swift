@@ -67,13 +67,21 @@ public final class RESTClient: Sendable {
     /// GETs `pathAndQuery` (which starts with `/`) and decodes the JSON body as `T`, retrying what
     /// can be retried.
     public func get<T: Decodable>(_ type: T.Type, pathAndQuery: String) async throws -> T {
+        try await get(pathAndQuery: pathAndQuery) { data, url in
+            try ResponseDecoding.decode(T.self, from: data, url: url)
+        }
+    }
+
+    /// GETs `pathAndQuery` and hands the body to `decode` with the redacted URL; a retryable
+    /// ``PolygonError`` from the request or from `decode` (a truncated body) repeats the request.
+    public func get<T>(pathAndQuery: String, decode: (Data, String) throws -> T) async throws -> T {
         let url = configuration.baseURL + pathAndQuery
         let shownURL = redactor.redact(url)
         var attempt = 1
         while true {
             do {
                 let data = try await fetchOnce(url: url, shownURL: shownURL)
-                return try ResponseDecoding.decode(T.self, from: data, url: shownURL)
+                return try decode(data, shownURL)
             } catch let error as PolygonError {
                 guard error.isRetryable, attempt < configuration.retry.maxAttempts else { throw error }
                 try await pause(after: error, attempt: attempt)
