@@ -1,29 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building and testing Backfill need. Idempotent; run as root
-# (CI is root) or with sudo available. Skips the network when everything is already installed.
+# Installs the Debian packages listed in scripts/system-packages.txt. Idempotent: does nothing when
+# all are present. Run as root (CI is root) or with sudo available. `--update` refreshes the
+# package lists first even when nothing is missing.
 set -euo pipefail
+cd "$(dirname "$0")"
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' system-packages.txt | grep -v '^$')
 
-packages=(
-    libsqlite3-dev   # GRDB links the system SQLite
-    sqlite3          # the sqlite3 shell, for people inspecting a warehouse
-    zlib1g-dev       # gzip for flat files
-    libdeflate-dev   # faster gzip for flat files
-    python3-venv     # the test peers' virtualenv (moto, boto3)
-)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install packages" >&2; exit 1; }
+    sudo="sudo"
+fi
+if [ "${1:-}" = "--update" ]; then $sudo apt-get update -q; fi
 
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-    echo "system packages: all present"
+    echo "system packages: all present (${packages[*]})"
     exit 0
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    sudo="sudo"
-fi
 echo "system packages: installing ${missing[*]}"
-$sudo apt-get update -q
+[ "${1:-}" = "--update" ] || $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
