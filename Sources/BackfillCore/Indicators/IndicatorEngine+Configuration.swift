@@ -1,0 +1,86 @@
+extension IndicatorEngine {
+    /// Which indicators run and with which periods; nil switches one off.
+    ///
+    /// The defaults are the common chart set: SMA 20, EMA 20, RSI 14, MACD 12/26/9, Bollinger 20/2 and
+    /// the session VWAP on typical prices.
+    public struct Configuration: Sendable, Hashable, Codable {
+        /// MACD periods, in bars.
+        public struct MACDPeriods: Sendable, Hashable, Codable {
+            public var fast: Int
+            public var slow: Int
+            public var signal: Int
+
+            public init(fast: Int = 12, slow: Int = 26, signal: Int = 9) {
+                self.fast = fast
+                self.slow = slow
+                self.signal = signal
+            }
+        }
+
+        /// Bollinger period in bars and band width in standard deviations.
+        public struct BollingerParameters: Sendable, Hashable, Codable {
+            public var period: Int
+            public var deviations: Double
+
+            public init(period: Int = 20, deviations: Double = 2) {
+                self.period = period
+                self.deviations = deviations
+            }
+        }
+
+        public var smaPeriod: Int?
+        public var emaPeriod: Int?
+        public var rsiPeriod: Int?
+        public var macd: MACDPeriods?
+        public var bollinger: BollingerParameters?
+        public var vwap: SessionVWAP.PriceSource?
+
+        public init(
+            smaPeriod: Int? = 20, emaPeriod: Int? = 20, rsiPeriod: Int? = 14, macd: MACDPeriods? = MACDPeriods(),
+            bollinger: BollingerParameters? = BollingerParameters(), vwap: SessionVWAP.PriceSource? = .typicalPrice
+        ) {
+            self.smaPeriod = smaPeriod
+            self.emaPeriod = emaPeriod
+            self.rsiPeriod = rsiPeriod
+            self.macd = macd
+            self.bollinger = bollinger
+            self.vwap = vwap
+        }
+
+        /// Checks the ranges TA-Lib accepts: periods 2…100,000 (MACD signal from 1, fast below
+        /// slow) and a finite, positive band width.
+        /// - Throws: ``IndicatorEngine/ConfigurationError`` naming the first bad parameter.
+        public func validate() throws {
+            try Self.check("SMA period", smaPeriod)
+            try Self.check("EMA period", emaPeriod)
+            try Self.check("RSI period", rsiPeriod)
+            if let macd {
+                try Self.check("MACD fast period", macd.fast)
+                try Self.check("MACD slow period", macd.slow)
+                try Self.check("MACD signal period", macd.signal, minimum: 1)
+                guard macd.fast < macd.slow else {
+                    throw ConfigurationError(message: "MACD fast period \(macd.fast) must be below slow \(macd.slow)")
+                }
+            }
+            if let bollinger {
+                try Self.check("Bollinger period", bollinger.period)
+                guard bollinger.deviations.isFinite, bollinger.deviations > 0 else {
+                    throw ConfigurationError(message: "Bollinger width \(bollinger.deviations) must be positive")
+                }
+            }
+        }
+
+        private static func check(_ name: String, _ period: Int?, minimum: Int = 2) throws {
+            guard let period else { return }
+            guard (minimum...100_000).contains(period) else {
+                throw ConfigurationError(message: "\(name) \(period) is outside \(minimum)...100000")
+            }
+        }
+    }
+
+    /// A configuration parameter outside the accepted range.
+    public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+}
