@@ -40,7 +40,9 @@ enum IndicatorGoldenFixtures {
     /// Lines of a fixture file without its header, split at commas.
     static func records(_ file: String) throws -> [[Substring]] {
         let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-        return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        return text.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
     }
 
     /// Input closes by series name, in bar order.
@@ -74,7 +76,7 @@ enum IndicatorGoldenFixtures {
     static func agrees(_ actual: Double?, _ expected: Double?) -> Bool {
         switch (actual, expected) {
         case (nil, nil): return true
-        case let (actual?, expected?): return abs(actual - expected) <= 1e-9 * abs(expected)
+        case (let actual?, let expected?): return abs(actual - expected) <= 1e-9 * abs(expected)
         default: return false
         }
     }

@@ -16,7 +16,8 @@ struct IndicatorGoldenTests {
         var mismatches: [String] = []
         for row in rows {
             let actual = Self.flatten(try #require(computed[row.series]?[row.index]))
-            for (column, pair) in zip(Fixtures.columns, zip(actual, row.values)) where !Fixtures.agrees(pair.0, pair.1) {
+            for (column, pair) in zip(Fixtures.columns, zip(actual, row.values)) where !Fixtures.agrees(pair.0, pair.1)
+            {
                 mismatches.append("\(row.series)[\(row.index)] \(column): \(pair.0 ?? .nan) vs \(pair.1 ?? .nan)")
             }
         }

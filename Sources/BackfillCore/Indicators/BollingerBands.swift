@@ -3,7 +3,7 @@
 ///
 /// The middle band is an ``SMA`` (bit-identical to TA-Lib's). The deviation is computed without the
 /// catastrophic cancellation of `E[x²] − E[x]²`: the window's values are summed as differences from
-/// an anchor inside the window, and every `period` bars the anchor moves to the latest close and both
+/// an anchor inside the window, and every `4 × period` bars the anchor moves to the latest close and both
 /// sums are recomputed exactly from the window (also at once when the spread collapses), so no
 /// rounding drift builds up. That is O(1) amortised per bar, and the bands agree with TA-Lib to
 /// ~1e-14 relative at prices from 0.01 to 1e6, flat runs included.
@@ -23,6 +23,8 @@ public struct BollingerBands: Indicator {
 
     /// Multiplier of the standard deviation for both bands (TA-Lib's `nbdevup` = `nbdevdn`).
     public let deviations: Double
+    /// `1 / period`, so the per-bar variance needs no division.
+    let reciprocalPeriod: Double
     var average: SMA
     /// Value the shifted sums are taken relative to.
     var anchor: Double
@@ -39,6 +41,7 @@ public struct BollingerBands: Indicator {
     public init(period: Int, deviations: Double) {
         average = SMA(period: period)
         self.deviations = deviations
+        reciprocalPeriod = 1 / Double(period)
         anchor = 0
         shiftedSum = 0
         shiftedSquares = 0
@@ -50,6 +53,7 @@ public struct BollingerBands: Indicator {
     public var isReady: Bool { average.isReady }
 
     /// Feeds the next close; returns the bands, or nil for the first `period − 1` closes.
+    @inline(__always)
     public mutating func update(close: Double) -> Value? {
         let leaving = average.window.isFull ? average.window.oldest : nil
         if average.window.count == 0 { anchor = close }
@@ -66,11 +70,11 @@ public struct BollingerBands: Indicator {
         peakSquares = max(peakSquares, shiftedSquares)
         guard let middle else { return nil }
         var variance = self.variance
-        // Recompute every `period` bars, and at once when the sums' rounding noise could dominate:
+        // Recompute every `4 × period` bars, and at once when the sums' rounding noise could dominate:
         // the spread collapsed since the last recompute (a flat run after a volatile one), or the
         // variance is a tiny difference of the two sums (the anchor far from a narrow window).
-        if sinceRebase >= period || shiftedSquares < peakSquares * 0x1p-20
-            || variance < shiftedSquares / Double(period) * 0x1p-20
+        if sinceRebase >= 4 * period || shiftedSquares < peakSquares * 0x1p-20
+            || variance < shiftedSquares * reciprocalPeriod * 0x1p-20
         {
             rebase(anchoredAt: close)
             variance = self.variance
@@ -90,9 +94,8 @@ public struct BollingerBands: Indicator {
 
     /// Population variance of the window from the shifted sums (price units squared, never negative).
     private var variance: Double {
-        let count = Double(period)
-        let meanShift = shiftedSum / count
-        return max(shiftedSquares / count - meanShift * meanShift, 0)
+        let meanShift = shiftedSum * reciprocalPeriod
+        return max(shiftedSquares * reciprocalPeriod - meanShift * meanShift, 0)
     }
 
     /// Moves the anchor to `value`, a close in the window (so a flat window sums to exactly 0), and

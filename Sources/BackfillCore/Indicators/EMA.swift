@@ -25,6 +25,7 @@ public struct EMA: Indicator {
     public var isReady: Bool { seen == period }
 
     /// Feeds the next close (or any value, as MACD does); returns the average, or nil during warm-up.
+    @inline(__always)
     public mutating func update(close: Double) -> Double? {
         if seen == period {
             // One rounding, as TA-Lib 0.8's C library (built with FMA contraction) evaluates

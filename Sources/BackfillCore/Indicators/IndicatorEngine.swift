@@ -5,29 +5,6 @@
 /// arrive in time order; a bar at or before the last one applied is ignored (``update(_:)`` returns
 /// nil and the state is unchanged), so replaying an overlap after a restore never counts a bar twice.
 public struct IndicatorEngine: Sendable, Equatable, Codable {
-    /// The indicators at one bar; each is nil when not configured or still warming up.
-    public struct Values: Sendable, Equatable, Codable {
-        public var sma: Double?
-        public var ema: Double?
-        /// 0…100.
-        public var rsi: Double?
-        public var macd: MACD.Value?
-        public var bollinger: BollingerBands.Value?
-        public var vwap: Double?
-
-        public init(
-            sma: Double? = nil, ema: Double? = nil, rsi: Double? = nil, macd: MACD.Value? = nil,
-            bollinger: BollingerBands.Value? = nil, vwap: Double? = nil
-        ) {
-            self.sma = sma
-            self.ema = ema
-            self.rsi = rsi
-            self.macd = macd
-            self.bollinger = bollinger
-            self.vwap = vwap
-        }
-    }
-
     public let configuration: Configuration
     var sma: SMA?
     var ema: EMA?
@@ -65,14 +42,18 @@ public struct IndicatorEngine: Sendable, Equatable, Codable {
         if let last = lastWindowStartMs, bar.windowStartMs <= last { return nil }
         lastWindowStartMs = bar.windowStartMs
         let close = bar.close
-        return Values(
-            sma: sma?.update(close: close),
-            ema: ema?.update(close: close),
-            rsi: rsi?.update(close: close),
-            macd: macd?.update(close: close),
-            bollinger: bollinger?.update(close: close),
-            vwap: vwap?.update(bar)
-        )
+        var values = Values()
+        if let value = sma?.update(close: close) { values.smaValue = value }
+        if let value = ema?.update(close: close) { values.emaValue = value }
+        if let value = rsi?.update(close: close) { values.rsiValue = value }
+        if let value = macd?.update(close: close) {
+            (values.macdLine, values.macdSignal, values.macdHistogram) = (value.macd, value.signal, value.histogram)
+        }
+        if let value = bollinger?.update(close: close) {
+            (values.upperBand, values.middleBand, values.lowerBand) = (value.upper, value.middle, value.lower)
+        }
+        if let value = vwap?.update(bar) { values.vwapValue = value }
+        return values
     }
 
     /// Forgets every bar, keeping the configuration.

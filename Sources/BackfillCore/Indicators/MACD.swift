@@ -46,6 +46,7 @@ public struct MACD: Indicator {
     public var signalPeriod: Int { signalLine.period }
 
     /// Feeds the next close; returns the reading, or nil for the first `slow + signal − 2` closes.
+    @inline(__always)
     public mutating func update(close: Double) -> Value? {
         let slowValue = slow.update(close: close)
         if seen < slow.period - fast.period {

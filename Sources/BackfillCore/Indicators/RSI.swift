@@ -27,6 +27,7 @@ public struct RSI: Indicator {
     public var isReady: Bool { seen > period }
 
     /// Feeds the next close; returns the RSI (0…100), or nil for the first `period` closes.
+    @inline(__always)
     public mutating func update(close: Double) -> Double? {
         let change = close - previousClose
         previousClose = close

@@ -29,6 +29,7 @@ public struct RingBuffer: Sendable, Equatable, Codable {
     }
 
     /// Appends `value`, evicting the oldest value when full.
+    @inline(__always)
     public mutating func push(_ value: Double) {
         storage[next] = value
         next += 1

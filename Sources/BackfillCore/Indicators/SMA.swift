@@ -22,6 +22,7 @@ public struct SMA: Indicator {
     }
 
     /// Feeds the next close; returns the average of the last `period` closes, or nil before that.
+    @inline(__always)
     public mutating func update(close: Double) -> Double? {
         window.push(close)
         total += close

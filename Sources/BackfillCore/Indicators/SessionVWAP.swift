@@ -37,6 +37,7 @@ public struct SessionVWAP: Indicator {
     public var isReady: Bool { volume > 0 }
 
     /// Feeds the next bar; returns the day's VWAP so far in price units, or nil while its volume is 0.
+    @inline(__always)
     public mutating func update(_ bar: Bar) -> Double? {
         if bar.windowStartMs >= dayEndMs || bar.windowStartMs < dayStartMs {
             startDay(containing: bar.windowStartMs)
