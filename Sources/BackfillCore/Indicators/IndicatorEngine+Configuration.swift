@@ -15,6 +15,13 @@ extension IndicatorEngine {
                 self.slow = slow
                 self.signal = signal
             }
+
+            /// Reads `fast,slow,signal` (e.g. `12,26,9`); nil unless three integers.
+            public init?(argument: String) {
+                let parts = argument.split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0) }
+                guard parts.count == 3, argument.filter({ $0 == "," }).count == 2 else { return nil }
+                self.init(fast: parts[0], slow: parts[1], signal: parts[2])
+            }
         }
 
         /// Bollinger period in bars and band width in standard deviations.
@@ -25,6 +32,15 @@ extension IndicatorEngine {
             public init(period: Int = 20, deviations: Double = 2) {
                 self.period = period
                 self.deviations = deviations
+            }
+
+            /// Reads `period,deviations` (e.g. `20,2` or `20,2.5`); nil unless an integer and a number.
+            public init?(argument: String) {
+                let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+                guard parts.count == 2, let period = Int(parts[0]), let deviations = Double(parts[1]) else {
+                    return nil
+                }
+                self.init(period: period, deviations: deviations)
             }
         }
 
