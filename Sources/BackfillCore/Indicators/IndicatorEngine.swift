@@ -6,7 +6,11 @@
 /// nil and the state is unchanged), so replaying an overlap after a restore never counts a bar twice.
 public struct IndicatorEngine: Sendable, Equatable, Codable {
     public let configuration: Configuration
+    /// Nil when the SMA is the Bollinger middle band (same period): one window and one running
+    /// total serve both, with bit-identical values.
     var sma: SMA?
+    /// Whether the SMA is read from the Bollinger middle band.
+    let smaIsBollingerMiddle: Bool
     var ema: EMA?
     var rsi: RSI?
     var macd: MACD?
@@ -20,7 +24,9 @@ public struct IndicatorEngine: Sendable, Equatable, Codable {
     public init(configuration: Configuration = Configuration()) throws {
         try configuration.validate()
         self.configuration = configuration
-        sma = configuration.smaPeriod.map { SMA(period: $0) }
+        smaIsBollingerMiddle =
+            configuration.smaPeriod != nil && configuration.smaPeriod == configuration.bollinger?.period
+        sma = smaIsBollingerMiddle ? nil : configuration.smaPeriod.map { SMA(period: $0) }
         ema = configuration.emaPeriod.map { EMA(period: $0) }
         rsi = configuration.rsiPeriod.map { RSI(period: $0) }
         macd = configuration.macd.map { MACD(fast: $0.fast, slow: $0.slow, signal: $0.signal) }
@@ -51,6 +57,7 @@ public struct IndicatorEngine: Sendable, Equatable, Codable {
         }
         if let value = bollinger?.update(close: close) {
             (values.upperBand, values.middleBand, values.lowerBand) = (value.upper, value.middle, value.lower)
+            if smaIsBollingerMiddle { values.smaValue = value.middle }
         }
         if let value = vwap?.update(bar) { values.vwapValue = value }
         return values
