@@ -12,7 +12,7 @@ extension IndicatorCSV {
         var fieldCount: Int
 
         init(header: Substring) throws {
-            let names = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            let names = IndicatorCSV.fields(of: header).map {
                 IndicatorCSV.stripped($0).lowercased()
             }
             func index(_ name: String) throws -> Int {
@@ -34,7 +34,7 @@ extension IndicatorCSV {
         }
 
         func record(from line: Substring, line lineNumber: Int) throws -> Record {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let fields = IndicatorCSV.fields(of: line)
             guard fields.count == fieldCount else {
                 throw IndicatorCSVError(
                     line: lineNumber, message: "expected \(fieldCount) fields, found \(fields.count)")

@@ -124,11 +124,17 @@ public enum IndicatorCSV {
         line.last == "\r" ? line.dropLast() : line
     }
 
+    /// The comma-separated fields of a line, split on bytes (no grapheme breaking per character).
+    static func fields(of line: Substring) -> [Substring] {
+        line.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { Substring($0) }
+    }
+
     /// The field without surrounding spaces or tabs.
     static func stripped(_ field: Substring) -> Substring {
-        var field = field
-        while let first = field.first, first == " " || first == "\t" { field = field.dropFirst() }
-        while let last = field.last, last == " " || last == "\t" { field = field.dropLast() }
-        return field
+        let utf8 = field.utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let start = utf8.firstIndex(where: { !isBlank($0) }), let last = utf8.lastIndex(where: { !isBlank($0) })
+        else { return field[field.endIndex...] }
+        return Substring(utf8[start...last])
     }
 }

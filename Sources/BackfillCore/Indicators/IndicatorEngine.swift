@@ -4,6 +4,8 @@
 /// stored, and live ingestion restores it and continues instead of recomputing history. Bars must
 /// arrive in time order; a bar at or before the last one applied is ignored (``update(_:)`` returns
 /// nil and the state is unchanged), so replaying an overlap after a restore never counts a bar twice.
+/// Prices must be finite (the validator quarantines bad bars first): like TA-Lib's running totals, a
+/// NaN close would poison the SMA from then on.
 public struct IndicatorEngine: Sendable, Equatable, Codable {
     public let configuration: Configuration
     /// Nil when the SMA is the Bollinger middle band (same period): one window and one running
