@@ -7,7 +7,7 @@ public struct SMA: Indicator {
     /// Number of closes averaged (at least 1).
     public let period: Int
     /// The last `period` closes; ``BollingerBands`` reads it too.
-    var window: RingBuffer
+    var window: PriceWindow
     /// Sum of the closes in the window that stay for the next bar.
     var total: Double
     public private(set) var isReady: Bool
@@ -16,7 +16,7 @@ public struct SMA: Indicator {
     public init(period: Int) {
         precondition(period >= 1, "an SMA period must be at least 1")
         self.period = period
-        window = RingBuffer(capacity: period)
+        window = PriceWindow(capacity: period)
         total = 0
         isReady = false
     }

@@ -2,7 +2,7 @@
 ///
 /// Storage is one preallocated array, so pushing is O(1) with no allocation after `init`. Internal:
 /// ``SMA`` owns one and ``BollingerBands`` reads its SMA's.
-struct RingBuffer: Sendable, Equatable, Codable {
+struct PriceWindow: Sendable, Equatable, Codable {
     /// The values; slot `next` holds the oldest once the buffer is full.
     var storage: [Double]
     /// The slot the next push writes.
@@ -12,7 +12,7 @@ struct RingBuffer: Sendable, Equatable, Codable {
 
     /// Creates an empty window holding at most `capacity` values (at least 1).
     init(capacity: Int) {
-        precondition(capacity >= 1, "a ring buffer needs room for at least one value")
+        precondition(capacity >= 1, "a price window needs room for at least one value")
         storage = Array(repeating: 0, count: capacity)
         next = 0
         count = 0
