@@ -95,6 +95,32 @@ struct AdjustmentFactorTests {
         #expect(abs(dividendFactor - 0.997899) <= 5e-7)
     }
 
+    @Test func closesComeFromDailyBarsByNewYorkDate() {
+        // Polygon's daily bars start at New York midnight (05:00Z in winter, 04:00Z in summer).
+        let bars = [
+            Self.bar("2026-03-09", minutes: 24 * 60, price: 12),
+            Self.bar("2026-03-06", minutes: 24 * 60, price: 11),
+            Self.bar("2026-03-05", minutes: 24 * 60, price: 10),
+        ]
+        let closes = SessionClose.closes(fromDailyBars: bars)
+        #expect(closes.map(\.date) == ["2026-03-06", "2026-03-07", "2026-03-10"].map(Self.date))
+        #expect(closes.map(\.close) == [10, 11, 12])
+    }
+
+    @Test func adjustedSeriesScalesEachBarByItsOwnDate() {
+        let factors = AdjustmentFactors(
+            splits: [Split(executionDate: Self.date("2026-03-10"), splitFrom: 1, splitTo: 2)],
+            dividends: [CashDividend(exDividendDate: Self.date("2026-03-05"), cashAmount: 1)],
+            closes: [SessionClose(date: Self.date("2026-03-04"), close: 100)])
+        let raw = [
+            Self.bar("2026-03-04", price: 100), Self.bar("2026-03-06", price: 100), Self.bar("2026-03-10", price: 50),
+        ]
+        #expect(factors.adjusted(raw, kind: .splits).map(\.close) == [50, 50, 50])
+        #expect(factors.adjusted(raw, kind: .dividends).map(\.close) == [99, 100, 50])
+        #expect(factors.adjusted(raw).map(\.close) == [49.5, 50, 50])
+        #expect(factors.adjusted(raw).map(\.volume) == [2_000, 2_000, 1_000])
+    }
+
     @Test(arguments: [UInt64(1), 2, 3, 4, 5])
     func adjustThenUnadjustIsIdentity(seed: UInt64) {
         var random = SplitMix64(seed: seed)
