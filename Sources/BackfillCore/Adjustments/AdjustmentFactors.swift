@@ -10,7 +10,9 @@ public struct AdjustmentFactors: Sendable, Equatable, Codable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
 
+        /// Split factors (prices and volume).
         public static let splits = Kind(rawValue: 1)
+        /// Cash dividend factors (prices only).
         public static let dividends = Kind(rawValue: 2)
         /// Splits and dividends: total-return style prices.
         public static let all: Kind = [.splits, .dividends]
@@ -20,6 +22,7 @@ public struct AdjustmentFactors: Sendable, Equatable, Codable {
     public struct Step: Sendable, Equatable, Codable {
         /// Execution or ex-date: prices before this date are adjusted by it.
         public var date: LocalDate
+        /// This action's own price multiplier (e.g. 0.5 for a 2-for-1 split).
         public var factor: Double
         /// `factor` × every later step's factor: the multiplier for a price on the day before `date`.
         public var cumulative: Double

@@ -40,8 +40,11 @@ public struct AdjustmentIssue: Sendable, Hashable, Codable, CustomStringConverti
         case dividendExceedsPrice
     }
 
+    /// The split or dividend concerned, as given.
     public var action: Action
+    /// Whether it was left out of the factors.
     public var severity: Severity
+    /// The check it failed.
     public var reason: Reason
     /// Human-readable detail: the numbers that led to the decision.
     public var detail: String

@@ -9,13 +9,17 @@ import Foundation
 public struct CorporateActionReview: Sendable, Equatable {
     /// An accepted action and its price factor for the days before it.
     public struct Accepted<Action: Sendable & Equatable>: Sendable, Equatable {
+        /// The action as given.
         public var action: Action
         /// Price multiplier for days before the action (0 < factor, usually < 1).
         public var factor: Double
     }
 
+    /// Splits to apply, oldest first.
     public private(set) var splits: [Accepted<Split>] = []
+    /// Dividends to apply, oldest first.
     public private(set) var dividends: [Accepted<CashDividend>] = []
+    /// Rejected and flagged actions with reasons.
     public private(set) var issues: [AdjustmentIssue] = []
 
     /// A jump counts when it is nearer the split ratio than no move at all, in log terms; ratios

@@ -3,6 +3,7 @@
 /// Dividend factors divide by the close of the session before the ex-date, and split checks compare
 /// closes on both sides of the execution date.
 public struct SessionClose: Sendable, Hashable, Codable {
+    /// New York trading date.
     public var date: LocalDate
     /// Official close, price units.
     public var close: Double

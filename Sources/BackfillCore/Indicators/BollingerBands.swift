@@ -10,8 +10,11 @@
 public struct BollingerBands: Indicator {
     /// One reading, in price units.
     public struct Value: Sendable, Equatable, Codable {
+        /// `middle + deviations × σ`.
         public var upper: Double
+        /// SMA of the window.
         public var middle: Double
+        /// `middle − deviations × σ`.
         public var lower: Double
 
         public init(upper: Double, middle: Double, lower: Double) {
@@ -49,6 +52,7 @@ public struct BollingerBands: Indicator {
         peakSquares = 0
     }
 
+    /// Window length in bars.
     public var period: Int { average.period }
     public var isReady: Bool { average.isReady }
 

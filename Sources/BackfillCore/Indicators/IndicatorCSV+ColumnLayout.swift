@@ -66,6 +66,7 @@ extension IndicatorCSV {
 public struct IndicatorCSVError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line number (the header is line 1).
     public var line: Int
+    /// What is wrong with the line.
     public var message: String
 
     public init(line: Int, message: String) {

@@ -9,7 +9,9 @@ import Foundation
 public enum IndicatorCSV {
     /// One input bar with the line it came from.
     public struct Record: Sendable, Equatable {
+        /// Ticker as written in the file.
         public var symbol: String
+        /// The bar; `t` becomes `windowStartMs`.
         public var bar: Bar
         /// 1-based line number in the input (the header is line 1).
         public var line: Int

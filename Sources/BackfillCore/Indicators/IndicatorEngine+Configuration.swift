@@ -6,8 +6,11 @@ extension IndicatorEngine {
     public struct Configuration: Sendable, Hashable, Codable {
         /// MACD periods, in bars.
         public struct MACDPeriods: Sendable, Hashable, Codable {
+            /// Fast EMA period (bars).
             public var fast: Int
+            /// Slow EMA period (bars).
             public var slow: Int
+            /// Signal EMA period (MACD values).
             public var signal: Int
 
             public init(fast: Int = 12, slow: Int = 26, signal: Int = 9) {
@@ -26,7 +29,9 @@ extension IndicatorEngine {
 
         /// Bollinger period in bars and band width in standard deviations.
         public struct BollingerParameters: Sendable, Hashable, Codable {
+            /// Window length (bars).
             public var period: Int
+            /// Band half-width in population standard deviations.
             public var deviations: Double
 
             public init(period: Int = 20, deviations: Double = 2) {
@@ -44,11 +49,17 @@ extension IndicatorEngine {
             }
         }
 
+        /// SMA window (bars); nil turns it off.
         public var smaPeriod: Int?
+        /// EMA period (bars); nil turns it off.
         public var emaPeriod: Int?
+        /// RSI period (bars); nil turns it off.
         public var rsiPeriod: Int?
+        /// MACD periods; nil turns it off.
         public var macd: MACDPeriods?
+        /// Bollinger parameters; nil turns it off.
         public var bollinger: BollingerParameters?
+        /// Session VWAP price source; nil turns it off.
         public var vwap: SessionVWAP.PriceSource?
 
         public init(
@@ -96,6 +107,7 @@ extension IndicatorEngine {
 
     /// A configuration parameter outside the accepted range.
     public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Which parameter and the accepted range.
         public var message: String
         public var description: String { message }
     }

@@ -7,6 +7,7 @@
 /// Prices must be finite (the validator quarantines bad bars first): like TA-Lib's running totals, a
 /// NaN close would poison the SMA from then on.
 public struct IndicatorEngine: Sendable, Equatable, Codable {
+    /// The indicator set this engine runs.
     public let configuration: Configuration
     /// Nil when the SMA is the Bollinger middle band (same period): one window and one running
     /// total serve both, with bit-identical values.

@@ -41,8 +41,11 @@ public struct MACD: Indicator {
         isReady = false
     }
 
+    /// Fast EMA period (bars).
     public var fastPeriod: Int { fast.period }
+    /// Slow EMA period (bars).
     public var slowPeriod: Int { slow.period }
+    /// Signal EMA period (MACD values).
     public var signalPeriod: Int { signalLine.period }
 
     /// Feeds the next close; returns the reading, or nil for the first `slow + signal − 2` closes.

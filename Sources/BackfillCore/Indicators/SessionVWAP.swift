@@ -15,6 +15,7 @@ public struct SessionVWAP: Indicator {
         case barVWAP
     }
 
+    /// Which per-bar price is weighted.
     public let priceSource: PriceSource
     /// First millisecond (UTC) of the New York day being accumulated.
     var dayStartMs: Int64
