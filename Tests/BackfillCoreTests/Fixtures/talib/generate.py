@@ -10,6 +10,14 @@ Writes, next to this script:
   <set>.csv         series,i,sma,ema,rsi,macd,macd_signal,macd_hist,bb_upper,bb_middle,bb_lower
                     one file per parameter set in PARAMETER_SETS; empty cell where TA-Lib gives NaN
 Deterministic: fixed seeds, no clock. TA-Lib 0.8.2 (C library 0.8.1), numpy 2.4.6.
+
+What these files showed about TA-Lib 0.8.1 (and the Swift code follows):
+  * EMA steps are computed with a fused multiply-add (the C library is built with FMA
+    contraction): `fma(x - prev, k, prev)`. Plain multiply-then-add drifts an ulp now and then,
+    which MACD at $1e6 (a difference of two EMAs) turns into ~1e-8 relative error.
+  * SMA keeps a running total (add, divide, subtract), bit for bit; BBANDS' middle band is that SMA.
+  * BBANDS' deviation is numerically stable (not E[x^2] - E[x]^2) and exactly 0 on a flat window.
+  * RSI is 0 only when average gain + loss is exactly 0 (changes of 1e-10 still give 100).
 """
 import csv, os
 import numpy as np
