@@ -50,7 +50,6 @@ struct IndicatorPropertyTests {
         let fresh = try IndicatorEngine()
         let whole = fresh.values(over: bars)
         var first = fresh
-        _ = first.values(over: bars[..<split]).count
         for bar in bars[..<split] { _ = first.update(bar) }
         let snapshot = try JSONEncoder().encode(first)
         let restored = try JSONDecoder().decode(IndicatorEngine.self, from: snapshot)
@@ -67,7 +66,6 @@ struct IndicatorPropertyTests {
         engine.reset()
         #expect(engine == initial)
         var bands = BollingerBands(period: 5, deviations: 2)
-        _ = bands.values(over: bars)
         for bar in bars { _ = bands.update(bar) }
         bands.reset()
         #expect(bands == BollingerBands(period: 5, deviations: 2))
