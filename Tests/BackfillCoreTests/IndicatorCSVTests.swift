@@ -98,8 +98,8 @@ struct IndicatorCSVTests {
         }
     }
 
-    @Test func columnsMayComeInAnyOrderWithExtras() throws {
-        let text = "t, c ,v,o,h,l,symbol,vw,n\n60000,10,5,10,11,9,X,10.5,3\n0,20,1,20,21,19,X,,1\n"
+    @Test func columnsMayComeInAnyOrderWithExtrasAndAByteOrderMark() throws {
+        let text = "\u{FEFF}t, c ,v,o,h,l,symbol,vw,n\n60000,10,5,10,11,9,X,10.5,3\n0,20,1,20,21,19,X,,1\n"
         let records = try IndicatorCSV.parse(text)
         #expect(records.map(\.line) == [2, 3])
         #expect(

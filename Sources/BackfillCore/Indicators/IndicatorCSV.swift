@@ -28,7 +28,9 @@ public enum IndicatorCSV {
         guard let headerLine = lines.next(), !trimmed(headerLine).isEmpty else {
             throw IndicatorCSVError(line: 1, message: "missing header; expected symbol,t,o,h,l,c,v")
         }
-        let layout = try ColumnLayout(header: trimmed(headerLine))
+        // Spreadsheets often save UTF-8 with a byte-order mark.
+        let header = trimmed(headerLine.first == "\u{FEFF}" ? headerLine.dropFirst() : headerLine)
+        let layout = try ColumnLayout(header: header)
         var records: [Record] = []
         var number = 1
         while let line = lines.next() {
