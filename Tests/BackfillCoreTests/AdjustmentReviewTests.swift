@@ -52,6 +52,16 @@ struct AdjustmentReviewTests {
         let duplicated = AdjustmentFactors(splits: [split, split], dividends: [], closes: [])
         #expect(Self.reasons(duplicated) == [.duplicateSplit])
         #expect(duplicated.splitSteps.count == 1)
+        // The same ratio written differently is still the same split.
+        let rewritten = Split(executionDate: Self.date("2026-03-10"), splitFrom: 2, splitTo: 4)
+        let twice = AdjustmentFactors(splits: [split, rewritten], dividends: [], closes: [])
+        #expect(Self.reasons(twice) == [.duplicateSplit])
+        #expect(twice.priceFactor(on: Self.date("2026-03-09")) == 0.5)
+        // A broken record on the same day neither conflicts with nor blocks the real one.
+        let broken = Split(executionDate: Self.date("2026-03-10"), splitFrom: 0, splitTo: 2)
+        let withBroken = AdjustmentFactors(splits: [broken, split], dividends: [], closes: [])
+        #expect(Self.reasons(withBroken) == [.nonPositiveFactor])
+        #expect(withBroken.splitSteps.count == 1)
         let other = Split(executionDate: Self.date("2026-03-10"), splitFrom: 1, splitTo: 3)
         let conflicting = AdjustmentFactors(splits: [split, other], dividends: [], closes: [])
         #expect(Self.reasons(conflicting) == [.conflictingSplits, .conflictingSplits])

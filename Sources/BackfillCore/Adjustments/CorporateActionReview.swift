@@ -45,20 +45,25 @@ public struct CorporateActionReview: Sendable, Equatable {
         let byDate = Dictionary(grouping: candidates, by: \.executionDate)
         var kept: [Split] = []
         for split in candidates {
-            guard split.splitFrom.isFinite, split.splitTo.isFinite, split.splitFrom > 0, split.splitTo > 0 else {
+            guard Self.hasPositiveRatio(split) else {
                 reject(split, .nonPositiveFactor, "split_from \(split.splitFrom), split_to \(split.splitTo)")
                 continue
             }
-            let sameDay = byDate[split.executionDate, default: []].filter { $0.priceFactor.isFinite }
+            let sameDay = byDate[split.executionDate, default: []].filter(Self.hasPositiveRatio)
             if Set(sameDay.map(\.priceFactor)).count > 1 {
                 reject(split, .conflictingSplits, "\(sameDay.count) ratios listed on \(split.executionDate)")
-            } else if kept.contains(split) {
+            } else if kept.contains(where: { $0.executionDate == split.executionDate }) {
+                // Same date and (as no conflict) the same ratio, possibly written as 2:4 instead of 1:2.
                 reject(split, .duplicateSplit, "listed again")
             } else if verify(split, closes: closes) {
                 kept.append(split)
             }
         }
         dropProbableDuplicates(kept, closes: closes)
+    }
+
+    static func hasPositiveRatio(_ split: Split) -> Bool {
+        split.splitFrom.isFinite && split.splitTo.isFinite && split.splitFrom > 0 && split.splitTo > 0
     }
 
     /// Checks the price jump; returns whether the split may be applied.
