@@ -106,6 +106,15 @@ struct AdjustmentReviewTests {
         #expect(both.priceFactor(on: Self.date("2026-03-06")) == 0.95 * 0.75)
     }
 
+    @Test func dividendWithAStalePreviousCloseIsFlaggedButApplied() {
+        let closes = [SessionClose(date: Self.date("2026-01-02"), close: 20)]
+        let dividend = CashDividend(exDividendDate: Self.date("2026-03-09"), cashAmount: 0.2)
+        let factors = AdjustmentFactors(splits: [], dividends: [dividend], closes: closes)
+        #expect(Self.reasons(factors) == [.stalePreviousClose])
+        #expect(factors.issues.first?.severity == .flagged)
+        #expect(factors.dividendSteps.map(\.factor) == [0.99])
+    }
+
     @Test func issuesDescribeTheAction() {
         let split = Split(executionDate: Self.date("2026-03-10"), splitFrom: 1, splitTo: 2)
         let factors = AdjustmentFactors(splits: [split], dividends: [], closes: Self.closes(after: 99))

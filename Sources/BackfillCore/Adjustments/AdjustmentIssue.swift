@@ -38,6 +38,8 @@ public struct AdjustmentIssue: Sendable, Hashable, Codable, CustomStringConverti
         case noPreviousClose
         /// The amount is at least the previous close: the factor would be ≤ 0.
         case dividendExceedsPrice
+        /// The last known close is more than a week before the ex-date; applied with that close.
+        case stalePreviousClose
     }
 
     /// The split or dividend concerned, as given.

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Splits: a non-positive ratio, a duplicate, conflicting ratios on one date, or closes that do not
 /// jump by the ratio across the execution date are rejected. Dividends: a non-positive amount, a
-/// duplicate, no known previous close, or an amount at least that close are rejected.
+/// duplicate, no known previous close, or an amount at least that close are rejected; a previous
+/// close more than a week before the ex-date (a gap in the closes) is flagged.
 public struct CorporateActionReview: Sendable, Equatable {
     /// An accepted action and its price factor for the days before it.
     public struct Accepted<Action: Sendable & Equatable>: Sendable, Equatable {
@@ -25,7 +26,8 @@ public struct CorporateActionReview: Sendable, Equatable {
     /// A jump counts when it is nearer the split ratio than no move at all, in log terms; ratios
     /// within this factor of 1 move less than a volatile day and are applied unverified.
     static let smallestVerifiableRatio = 1.25
-    /// Closes further than this from the execution date (calendar days) do not verify a split.
+    /// Closes further than this from the execution date (calendar days) do not verify a split, and a
+    /// dividend's previous close older than this is flagged.
     static let verificationWindowDays = 7
     /// Splits with the same ratio this close together (calendar days) are taken for one event.
     static let duplicateWindowDays = 5
@@ -132,6 +134,12 @@ public struct CorporateActionReview: Sendable, Equatable {
             guard dividend.cashAmount < previous.close else {
                 reject(dividend, .dividendExceedsPrice, "previous close \(previous.close) on \(previous.date)")
                 continue
+            }
+            if dividend.exDividendDate.daysSinceEpoch - previous.date.daysSinceEpoch > Self.verificationWindowDays {
+                issues.append(
+                    AdjustmentIssue(
+                        action: .dividend(dividend), severity: .flagged, reason: .stalePreviousClose,
+                        detail: "last close before the ex-date is from \(previous.date)"))
             }
             dividends.append(Accepted(action: dividend, factor: 1 - dividend.cashAmount / previous.close))
         }
