@@ -17,8 +17,6 @@ public enum IndicatorCSV {
         public var line: Int
     }
 
-    static let requiredColumns = ["symbol", "t", "o", "h", "l", "c", "v"]
-
     /// Parses the input file.
     /// - Throws: ``IndicatorCSVError`` naming the first bad line.
     public static func parse(_ text: String) throws -> [Record] {
