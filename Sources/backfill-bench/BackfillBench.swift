@@ -8,6 +8,7 @@ enum BackfillBench {
     static let cases: [String: @Sendable () async throws -> Void] = [
         "rest-sqlite": { try await RESTBackfillBench.run() },
         "calendar": { CalendarResampleBench.run() },
+        "indicators": { IndicatorBench.run() },
     ]
 
     static func main() async {

@@ -15,7 +15,7 @@ struct Scraper: AsyncParsableCommand {
             --sandbox uses the built-in offline Polygon twin instead and needs no key.
             Re-running is safe: stored ranges are not fetched again and rows are upserted.
             """,
-        subcommands: [CalendarCommand.self]
+        subcommands: [CalendarCommand.self, IndicatorsCommand.self]
     )
 
     @OptionGroup var options: BackfillOptions
