@@ -49,7 +49,8 @@ struct BackfillOptions: ParsableArguments {
     @Flag(help: "Debug logging.")
     var debug = false
 
-    mutating func validate() throws {
+    /// Called from run(): see Scraper.
+    func check() throws {
         if flatfiles { throw ValidationError("--flatfiles is not yet available; use REST (the default) for now") }
         if all { throw ValidationError("--all is not yet available; name the tickers with --tickers") }
         if limit != nil { throw ValidationError("--limit is not yet available (it goes with --all)") }

@@ -26,7 +26,8 @@ struct SandboxResampleTests {
             #expect(ours.open == theirs.open && ours.close == theirs.close)
             #expect(ours.high == theirs.high && ours.low == theirs.low)
             #expect(ours.volume == theirs.volume && ours.transactions == theirs.transactions)
-            #expect(abs((ours.vwap ?? 0) - (theirs.vwap ?? 0)) <= 0.00005 + 1e-12, "the provider rounds VWAP to 4 places")
+            #expect(
+                abs((ours.vwap ?? 0) - (theirs.vwap ?? 0)) <= 0.00005 + 1e-12, "the provider rounds VWAP to 4 places")
         }
     }
 }

@@ -61,6 +61,39 @@ struct ScraperCLITests {
         }
     }
 
+    @Test func calendarSubcommandTakesItsOwnDates() async throws {
+        let outcome = try await Self.run(
+            ["calendar", "--from", "2024-11-27", "--to", "2024-12-02"], in: try TestSupport.temporaryDirectory())
+        #expect(outcome.status == 0)
+        #expect(
+            outcome.stdout.split(separator: "\n") == [
+                "date,open_utc,close_utc,early_close",
+                "2024-11-27,2024-11-27T14:30:00Z,2024-11-27T21:00:00Z,0",
+                "2024-11-29,2024-11-29T14:30:00Z,2024-11-29T18:00:00Z,1",
+                "2024-12-02,2024-12-02T14:30:00Z,2024-12-02T21:00:00Z,0",
+            ])
+    }
+
+    @Test func indicatorsSubcommandReadsAFileAndNamesBadLines() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        var rows = ["symbol,t,o,h,l,c,v"]
+        for i in 0..<40 {
+            rows.append("AMD,\(1_700_000_000_000 + i * 60_000),\(100 + i),\(101 + i),\(99 + i),\(100 + i),1000")
+        }
+        try rows.joined(separator: "\n").write(
+            to: folder.appendingPathComponent("bars.csv"), atomically: true, encoding: .utf8)
+        let good = try await Self.run(["indicators", "bars.csv"], in: folder)
+        #expect(good.status == 0, "\(good.all)")
+        let lines = good.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("symbol,t,sma20,ema20,rsi14,macd") == true && lines.count == 41)
+        #expect(lines[19].split(separator: ",", omittingEmptySubsequences: false)[2] == "", "SMA20 warms up on bar 20")
+        #expect(lines[20].split(separator: ",", omittingEmptySubsequences: false)[2] == "109.5")
+        try "symbol,t,o,h,l,c,v\nAMD,1,1,1,1,x,1\n".write(
+            to: folder.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        let bad = try await Self.run(["indicators", "bad.csv"], in: folder)
+        #expect(bad.status != 0 && bad.stderr.contains("line 2"))
+    }
+
     @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {
         let outcome = try await Self.run(
             ["--tickers", "AMD", "--years", "1"], in: try TestSupport.temporaryDirectory())

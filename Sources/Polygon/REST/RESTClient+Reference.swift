@@ -36,7 +36,9 @@ extension RESTClient {
 
     /// `/v3/reference/tickers/{ticker}`, optionally as of `date`.
     public func tickerDetails(_ ticker: String, date: LocalDate? = nil) async throws -> TickerRecord {
-        try await single(TickerRecord.self, "/v3/reference/tickers/\(try pathSegment(ticker))\(QueryString([("date", date?.description)]))")
+        try await single(
+            TickerRecord.self,
+            "/v3/reference/tickers/\(try pathSegment(ticker))\(QueryString([("date", date?.description)]))")
     }
 
     /// Renames of the security currently using `id` (ticker, CUSIP or composite FIGI).
@@ -51,13 +53,15 @@ extension RESTClient {
     /// Splits of one ticker (or all), from the newer `/stocks/v1/splits` unless `legacy`.
     public func splits(ticker: String?, legacy: Bool = false) async throws -> [SplitRecord] {
         let path = legacy ? "/v3/reference/splits" : "/stocks/v1/splits"
-        return try await list(SplitRecord.self, pathAndQuery: path + QueryString([("ticker", ticker), ("limit", "1000")]).description)
+        return try await list(
+            SplitRecord.self, pathAndQuery: path + QueryString([("ticker", ticker), ("limit", "1000")]).description)
     }
 
     /// Cash dividends of one ticker (or all), from the newer `/stocks/v1/dividends` unless `legacy`.
     public func dividends(ticker: String?, legacy: Bool = false) async throws -> [DividendRecord] {
         let path = legacy ? "/v3/reference/dividends" : "/stocks/v1/dividends"
-        return try await list(DividendRecord.self, pathAndQuery: path + QueryString([("ticker", ticker), ("limit", "1000")]).description)
+        return try await list(
+            DividendRecord.self, pathAndQuery: path + QueryString([("ticker", ticker), ("limit", "1000")]).description)
     }
 
     /// News about `ticker` published within `range` (New York dates), oldest first.
@@ -104,7 +108,9 @@ extension RESTClient {
     }
 
     func pathSegment(_ ticker: String) throws(PolygonError) -> String {
-        if let problem = Symbol.problem(with: ticker) { throw PolygonError(.invalidRequest, problem, isRetryable: false) }
+        if let problem = Symbol.problem(with: ticker) {
+            throw PolygonError(.invalidRequest, problem, isRetryable: false)
+        }
         return ticker
     }
 }

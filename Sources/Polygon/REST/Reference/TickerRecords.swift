@@ -36,7 +36,8 @@ public struct TickerRecord: Decodable, Sendable, Equatable {
     public var model: Ticker {
         Ticker(
             symbol: ticker, name: name, market: market, type: type, primaryExchange: primaryExchange,
-            active: active ?? true, compositeFIGI: compositeFIGI, cik: cik, listDate: listDate.flatMap { LocalDate($0) },
+            active: active ?? true, compositeFIGI: compositeFIGI, cik: cik,
+            listDate: listDate.flatMap { LocalDate($0) },
             delistedMs: delistedUTC.flatMap(ISOTime.milliseconds))
     }
 }
