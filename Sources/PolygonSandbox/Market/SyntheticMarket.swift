@@ -110,3 +110,22 @@ public struct SyntheticMarket: Sendable {
         (value * 10_000).rounded() / 10_000
     }
 }
+
+extension SyntheticMarket {
+    /// Every minute bar of `symbol` on the New York `date` (empty when it is not a session).
+    /// A stable entry point for the sandbox's surfaces (REST, flat files, WebSocket).
+    public func minuteBars(symbol: String, date: LocalDate) -> [Bar] {
+        guard let range = DayRange(date, date) else { return [] }
+        var bars: [Bar] = []
+        forEachSession(symbol: symbol, in: range) { session, anchor in
+            bars = minuteBars(symbol: symbol, session: session, anchor: anchor)
+        }
+        return bars
+    }
+
+    /// The minute bar of `symbol` starting at `minuteStartMs`, if that minute traded.
+    public func minuteBar(symbol: String, minuteStartMs: Int64) -> Bar? {
+        minuteBars(symbol: symbol, date: EasternTime.date(containing: minuteStartMs))
+            .first { $0.windowStartMs == minuteStartMs }
+    }
+}
