@@ -61,8 +61,8 @@ struct SyntheticMarketTests {
 
     func sessions(_ symbol: String, _ range: DayRange) -> [(SessionHours, [Bar])] {
         var result: [(SessionHours, [Bar])] = []
-        market.forEachSession(symbol: symbol, in: range) { session, anchor in
-            result.append((session, market.minuteBars(symbol: symbol, session: session, anchor: anchor)))
+        market.forEachSession(ticker: symbol, in: range) { _, session, minutes in
+            result.append((session, minutes))
         }
         return result
     }

@@ -1,45 +1,54 @@
 import BackfillCore
 import Foundation
 
-/// Deterministic synthetic US equity prices: a seeded random walk per symbol, minute bars only
-/// inside sessions (extended 04:00–20:00 New York, sparse outside the regular session), daily bars
-/// aggregated from the regular-session minutes exactly as a provider builds them.
+/// Deterministic synthetic US equity prices for the securities of a ``SyntheticUniverse``: a seeded
+/// random walk per security (so a renamed ticker continues the same series), minute bars only inside
+/// the calendar's sessions (extended 04:00–20:00 New York, sparse outside the regular session), raw
+/// prices that really drop at splits (and volumes that rise), daily bars aggregated from the
+/// regular-session minutes exactly as a provider builds them.
 ///
-/// Every value is a pure function of (seed, symbol, date): any range asked in any order gives the
+/// Every value is a pure function of (seed, security, date): any range asked in any order gives the
 /// same bars, which is what makes reruns and comparisons in tests meaningful.
 public struct SyntheticMarket: Sendable {
     public let seed: UInt64
-    /// The exchange calendar: bars exist only in its sessions (holidays and early closes included).
     public let calendar: TradingCalendar
+    public let universe: SyntheticUniverse
     /// The first date with data; earlier requests are empty.
     public static let origin = LocalDate(year: 2000, month: 1, day: 3)!
 
-    public init(seed: UInt64 = 42, calendar: TradingCalendar = TradingCalendar()) {
+    public init(seed: UInt64 = 42, calendar: TradingCalendar = TradingCalendar(), universe: SyntheticUniverse? = nil) {
         self.seed = seed
         self.calendar = calendar
+        self.universe = universe ?? SyntheticUniverse(seed: seed, calendar: calendar)
     }
 
-    /// Calls `body` with each session in `range` and the symbol's price at that session's start.
-    public func forEachSession(symbol: String, in range: DayRange, _ body: (SessionHours, Double) -> Void) {
-        let symbolSeed = SplitMix64.stableHash(symbol, seed: seed)
-        var logPrice = log(startPrice(symbolSeed))
+    /// Calls `body` with each session of `security` in `range` and its split-free price at the open.
+    public func forEachSession(
+        of security: SyntheticSecurity, in range: DayRange, _ body: (SessionHours, Double) -> Void
+    ) {
+        let securitySeed = SplitMix64.stableHash(security.compositeFIGI, seed: seed)
+        var logPrice = log(10 + Double(securitySeed % 29_000) / 100)
         var day = SyntheticMarket.origin
-        while day <= range.last {
+        let last = min(range.last, security.delistDate ?? range.last)
+        while day <= last {
             if let session = calendar.session(on: day) {
-                var rng = SplitMix64(seed: symbolSeed ^ (UInt64(bitPattern: Int64(day.daysSinceEpoch)) &* 0x9E37_79B9))
+                var rng = SplitMix64(
+                    seed: securitySeed ^ (UInt64(bitPattern: Int64(day.daysSinceEpoch)) &* 0x9E37_79B9))
                 logPrice += 0.0002 + 0.018 * rng.nextGaussian()
-                if day >= range.first { body(session, exp(logPrice)) }
+                if day >= range.first, day >= security.listDate { body(session, exp(logPrice)) }
             }
             day = day.adding(days: 1)
         }
     }
 
-    /// Every minute bar of one session (extended hours included; some quiet minutes have no bar).
-    public func minuteBars(symbol: String, session: SessionHours, anchor: Double) -> [Bar] {
-        let symbolSeed = SplitMix64.stableHash(symbol, seed: seed)
-        var rng = SplitMix64(seed: symbolSeed &+ UInt64(bitPattern: Int64(session.date.daysSinceEpoch)) &* 0xA24B_AED4)
-        let baseVolume = 2_000 + Double(symbolSeed % 40_000)
-        var price = anchor
+    /// Every raw minute bar of `security` in one session (extended hours included; some quiet
+    /// minutes have no bar). `anchor` is the split-free price from ``forEachSession(of:in:_:)``.
+    public func minuteBars(of security: SyntheticSecurity, session: SessionHours, anchor: Double) -> [Bar] {
+        let securitySeed = SplitMix64.stableHash(security.compositeFIGI, seed: seed)
+        var rng = SplitMix64(
+            seed: securitySeed &+ UInt64(bitPattern: Int64(session.date.daysSinceEpoch)) &* 0xA24B_AED4)
+        let shares = security.splitMultiplier(through: session.date)
+        var price = anchor / shares
         var bars: [Bar] = []
         bars.reserveCapacity(Int((session.postMarketCloseMs - session.preMarketOpenMs) / 60_000))
         var start = session.preMarketOpenMs
@@ -54,7 +63,7 @@ public struct SyntheticMarket: Sendable {
             let volumeNoise = exp(0.5 * rng.nextGaussian())
             if present {
                 let shape = regular ? 1 + 2 * uShape(start, session) : 0.05
-                let volume = max(1, (baseVolume * shape * volumeNoise).rounded())
+                let volume = max(1, (security.baseVolume * shares * shape * volumeNoise).rounded())
                 bars.append(makeBar(start, open, price, wickUp, wickDown, volume))
             }
             start += 60_000
@@ -82,10 +91,6 @@ public struct SyntheticMarket: Sendable {
             transactions: trades)
     }
 
-    private func startPrice(_ symbolSeed: UInt64) -> Double {
-        10 + Double(symbolSeed % 29_000) / 100
-    }
-
     private func uShape(_ start: Int64, _ session: SessionHours) -> Double {
         let span = Double(session.regularCloseMs - session.regularOpenMs)
         let x = Double(start - session.regularOpenMs) / span * 2 - 1
@@ -106,26 +111,7 @@ public struct SyntheticMarket: Sendable {
             transactions: Int64(max(1, volume / 120)))
     }
 
-    private func round4(_ value: Double) -> Double {
+    func round4(_ value: Double) -> Double {
         (value * 10_000).rounded() / 10_000
-    }
-}
-
-extension SyntheticMarket {
-    /// Every minute bar of `symbol` on the New York `date` (empty when it is not a session).
-    /// A stable entry point for the sandbox's surfaces (REST, flat files, WebSocket).
-    public func minuteBars(symbol: String, date: LocalDate) -> [Bar] {
-        guard let range = DayRange(date, date) else { return [] }
-        var bars: [Bar] = []
-        forEachSession(symbol: symbol, in: range) { session, anchor in
-            bars = minuteBars(symbol: symbol, session: session, anchor: anchor)
-        }
-        return bars
-    }
-
-    /// The minute bar of `symbol` starting at `minuteStartMs`, if that minute traded.
-    public func minuteBar(symbol: String, minuteStartMs: Int64) -> Bar? {
-        minuteBars(symbol: symbol, date: EasternTime.date(containing: minuteStartMs))
-            .first { $0.windowStartMs == minuteStartMs }
     }
 }

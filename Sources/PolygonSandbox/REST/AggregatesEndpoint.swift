@@ -6,26 +6,31 @@ import BackfillCore
 struct AggregatesEndpoint: Sendable {
     let market: SyntheticMarket
 
-    /// Bars in `[fromMs, toMs]` that have finished by `nowMs`, ascending.
+    /// Bars in `[fromMs, toMs]` that have finished by `nowMs`, ascending; split-adjusted to the
+    /// share basis of `nowMs`'s date when the query says `adjusted=true` (Polygon's default).
     func bars(for query: AggregatesQuery, nowMs: Int64) -> [Bar] {
         let firstDate = EasternTime.date(containing: query.fromMs)
+        let today = EasternTime.date(containing: nowMs)
         let lastDate = EasternTime.date(containing: min(query.toMs, nowMs))
         guard let range = DayRange(max(firstDate, SyntheticMarket.origin), lastDate) else { return [] }
         var result: [Bar] = []
-        market.forEachSession(symbol: query.ticker, in: range) { session, anchor in
-            let minutes = market.minuteBars(symbol: query.ticker, session: session, anchor: anchor)
+        market.forEachSession(ticker: query.ticker, in: range) { security, session, minutes in
+            let inRange = { (bar: Bar) in bar.windowStartMs >= query.fromMs && bar.windowStartMs <= query.toMs }
+            var chosen: [Bar] = []
             switch query.timeframe.unit {
             case .day:
                 if session.regularCloseMs <= nowMs, let daily = market.dailyBar(from: minutes, session: session),
-                    daily.windowStartMs >= query.fromMs, daily.windowStartMs <= query.toMs
+                    inRange(daily)
                 {
-                    result.append(daily)
+                    chosen = [daily]
                 }
             default:
-                for bar in minutes where bar.windowStartMs >= query.fromMs && bar.windowStartMs <= query.toMs {
-                    if bar.windowStartMs + 60_000 <= nowMs { result.append(bar) }
-                }
+                chosen = minutes.filter { inRange($0) && $0.windowStartMs + 60_000 <= nowMs }
             }
+            if query.adjusted {
+                chosen = chosen.map { market.splitAdjusted($0, of: security, on: session.date, asOf: today) }
+            }
+            result += chosen
         }
         return result
     }
