@@ -83,4 +83,5 @@ enum Cursor {
 /// A request the sandbox refuses, with Polygon's status and wording.
 enum SandboxRequestError: Error, Equatable {
     case badRequest(String)
+    case notFound(String)
 }

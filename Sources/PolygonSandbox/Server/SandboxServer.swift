@@ -9,11 +9,13 @@ import Synchronization
 public struct SandboxServer: Sendable {
     public let configuration: SandboxConfiguration
     public let statistics = SandboxStatistics()
+    public let market: SyntheticMarket
     let endpoint: AggregatesEndpoint
 
     public init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        self.endpoint = AggregatesEndpoint(market: SyntheticMarket(seed: configuration.seed))
+        self.market = SyntheticMarket(seed: configuration.seed)
+        self.endpoint = AggregatesEndpoint(market: market)
     }
 
     /// The sandbox as a `Service`, for a `ServiceGroup`; `onRunning` receives the bound port.
@@ -56,42 +58,8 @@ public struct SandboxServer: Sendable {
         }
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/v2/aggs/ticker/:ticker/range/:multiplier/:timespan/:from/:to") { request, context in
-            try await self.aggregates(request, context)
-        }
-        return router
-    }
-
-    private func aggregates(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        statistics.count("aggregates")
-        if let denied = authorize(request) { return denied }
-        let p = context.parameters
-        let ticker = p.get("ticker") ?? ""
-        if configuration.forbiddenTickers.contains(ticker) { return ErrorResponses.notAuthorized(requestID: nextID()) }
-        for fault in configuration.faults.faults(for: request.uri.path) {
-            if let response = try await apply(fault, ticker: ticker) { return response }
-        }
-        let query = Dictionary(
-            request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { $1 })
-        let parsed = AggregatesQuery.parse(
-            ticker: ticker, multiplier: p.get("multiplier") ?? "", timespan: p.get("timespan") ?? "",
-            from: p.get("from") ?? "", to: p.get("to") ?? "", query: query)
-        switch parsed {
-        case .failure(.badRequest(let message)):
-            return ErrorResponses.json(.badRequest, status: "ERROR", text: message, requestID: nextID())
-        case .success(let query):
-            let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
-            let body = endpoint.page(
-                for: query, nowMs: configuration.nowMs(), baseURL: "http://\(host)", requestID: nextID())
-            statistics.count("aggregates.ok")
-            return ErrorResponses.ok(body)
-        }
-    }
-
     /// Polygon's 401 bodies for a missing or unknown key; nil when the key is right.
-    private func authorize(_ request: Request) -> Response? {
+    func authorize(_ request: Request) -> Response? {
         var key: String?
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             key = String(header.dropFirst(7))
@@ -108,7 +76,7 @@ public struct SandboxServer: Sendable {
         return nil
     }
 
-    private func apply(_ fault: Fault, ticker: String) async throws -> Response? {
+    func apply(_ fault: Fault, ticker: String) async throws -> Response? {
         switch fault {
         case .latency(let ms):
             try await Task.sleep(for: .milliseconds(ms))
@@ -132,7 +100,7 @@ public struct SandboxServer: Sendable {
         }
     }
 
-    private func nextID() -> String { statistics.nextRequestID() }
+    func nextID() -> String { statistics.nextRequestID() }
 }
 
 /// Request counters by route, for tests and the sandbox's own log.
