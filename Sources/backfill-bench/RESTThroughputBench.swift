@@ -10,10 +10,15 @@ import PolygonSandbox
 enum RESTThroughputBench {
     static func run() async throws {
         let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "60") ?? 60
-        let logger = { var logger = Logger(label: "bench"); logger.logLevel = .critical; return logger }()
-        let faults = FaultInjector(rules: [.init(pathPrefix: "/v2/aggs", fault: .latency(milliseconds: 20), probability: 1)])
+        let logger = {
+            var logger = Logger(label: "bench"); logger.logLevel = .critical; return logger
+        }()
+        let faults = FaultInjector(rules: [
+            .init(pathPrefix: "/v2/aggs", fault: .latency(milliseconds: 20), probability: 1)
+        ])
         let nowMs = EasternTime.utcMilliseconds(on: LocalDate("2026-11-27")!, minutesAfterMidnight: 0)
-        let sandbox = SandboxServer(configuration: SandboxConfiguration(faults: faults, nowMs: { nowMs }, logger: logger))
+        let sandbox = SandboxServer(
+            configuration: SandboxConfiguration(faults: faults, nowMs: { nowMs }, logger: logger))
         try await sandbox.withRunning { baseURL in
             let client = RESTClient(
                 configuration: .init(
@@ -28,7 +33,8 @@ enum RESTThroughputBench {
     static let tickers = ["AAPL", "AMD", "NVDA", "TSLA", "MSFT", "META", "AMZN", "NFLX"]
 
     static func sustained(_ client: RESTClient, seconds: Double) async throws {
-        let sessions = Array(TradingCalendar().sessions(in: DayRange(LocalDate("2024-01-02")!, LocalDate("2026-11-25")!)!))
+        let sessions = Array(
+            TradingCalendar().sessions(in: DayRange(LocalDate("2024-01-02")!, LocalDate("2026-11-25")!)!))
         let start = ContinuousClock.now
         let deadline = start + .milliseconds(Int64(seconds * 1_000))
         let done = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -39,7 +45,8 @@ enum RESTThroughputBench {
                     while ContinuousClock.now < deadline {
                         let session = sessions[index % sessions.count]
                         let range = DayRange(session.date, session.date)!
-                        _ = try await client.aggregates(ticker: tickers[index % tickers.count], timeframe: .minute, range: range)
+                        _ = try await client.aggregates(
+                            ticker: tickers[index % tickers.count], timeframe: .minute, range: range)
                         count += 1
                         index += 8
                     }
@@ -52,14 +59,20 @@ enum RESTThroughputBench {
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(
             "sustained: \(done) requests in \(String(format: "%.1f", wall)) s = \(String(format: "%.1f", Double(done) / wall)) requests/s "
-                + "(limit 100/s, 20 ms latency, 8 in flight); peak RSS \(String(format: "%.0f", BackfillBench.peakRSSMegabytes())) MB")
+                + "(limit 100/s, 20 ms latency, 8 in flight); peak RSS \(String(format: "%.0f", BackfillBench.peakRSSMegabytes())) MB"
+        )
     }
 
     static func exactlyOnce(_ client: RESTClient, faults: FaultInjector) async throws {
-        let weeks = (0..<40).map { DayRange(LocalDate("2025-01-06")!.adding(days: 7 * $0), LocalDate("2025-01-10")!.adding(days: 7 * $0))! }
+        let weeks = (0..<40).map {
+            DayRange(LocalDate("2025-01-06")!.adding(days: 7 * $0), LocalDate("2025-01-10")!.adding(days: 7 * $0))!
+        }
         var clean: [[Bar]] = []
         for (index, week) in weeks.enumerated() {
-            clean.append(try await client.aggregates(ticker: tickers[index % tickers.count], timeframe: .minute, range: week, pageLimit: 500).bars)
+            clean.append(
+                try await client.aggregates(
+                    ticker: tickers[index % tickers.count], timeframe: .minute, range: week, pageLimit: 500
+                ).bars)
         }
         faults.setRules([
             .init(pathPrefix: "/v2/aggs", fault: .latency(milliseconds: 20), probability: 1),
@@ -68,7 +81,9 @@ enum RESTThroughputBench {
         let before = client.statistics
         var identical = 0
         for (index, week) in weeks.enumerated() {
-            let bars = try await client.aggregates(ticker: tickers[index % tickers.count], timeframe: .minute, range: week, pageLimit: 500).bars
+            let bars = try await client.aggregates(
+                ticker: tickers[index % tickers.count], timeframe: .minute, range: week, pageLimit: 500
+            ).bars
             if bars == clean[index] { identical += 1 }
         }
         let after = client.statistics

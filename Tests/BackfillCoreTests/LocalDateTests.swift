@@ -92,3 +92,14 @@ struct DayRangeTests {
                 == [r("2024-01-01", "2024-01-20")])
     }
 }
+
+@Suite("New York midnight on daylight-saving days")
+struct EasternMidnightTests {
+    @Test(arguments: ["2025-03-09", "2025-11-02", "2024-03-10", "2024-11-03"])
+    func midnightIsInTheRightDay(text: String) throws {
+        let date = try #require(LocalDate(text))
+        let midnight = EasternTime.utcMilliseconds(on: date, minutesAfterMidnight: 0)
+        #expect(EasternTime.date(containing: midnight) == date)
+        #expect(EasternTime.date(containing: midnight - 1) == date.adding(days: -1))
+    }
+}

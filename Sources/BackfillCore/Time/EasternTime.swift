@@ -16,11 +16,17 @@ public enum EasternTime {
     /// The UTC instant of a New York wall-clock time on `date`.
     /// - Parameters:
     ///   - date: the New York calendar date.
-    ///   - minutes: minutes after local midnight (e.g. 570 for 09:30); must be between 03:00 and 24:00.
+    ///   - minutes: minutes after local midnight (e.g. 570 for 09:30), 0 to 1440. Times before 03:00
+    ///     on a daylight-saving change day use the offset in force at that time (midnight of the
+    ///     spring change is still standard time); a time skipped by the change maps an hour later.
     /// - Returns: milliseconds since the Unix epoch.
     public static func utcMilliseconds(on date: LocalDate, minutesAfterMidnight minutes: Int) -> Int64 {
         let localSeconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(minutes) * 60
-        return (localSeconds - Int64(utcOffsetSeconds(on: date))) * 1_000
+        var offset = Int64(utcOffsetSeconds(on: date))
+        if minutes < 180 {
+            offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(localSeconds - offset))))
+        }
+        return (localSeconds - offset) * 1_000
     }
 
     /// The New York calendar date containing a UTC instant.

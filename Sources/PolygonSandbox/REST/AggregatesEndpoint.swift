@@ -18,13 +18,13 @@ struct AggregatesEndpoint: Sendable {
             let inRange = { (bar: Bar) in bar.windowStartMs >= query.fromMs && bar.windowStartMs <= query.toMs }
             var chosen: [Bar] = []
             switch query.timeframe.unit {
-            case .day:
+            case .day, .week:
                 if session.regularCloseMs <= nowMs, let daily = market.dailyBar(from: minutes, session: session),
                     inRange(daily)
                 {
                     chosen = [daily]
                 }
-            default:
+            case .minute, .hour:
                 chosen = minutes.filter { inRange($0) && $0.windowStartMs + 60_000 <= nowMs }
             }
             if query.adjusted {
@@ -32,7 +32,7 @@ struct AggregatesEndpoint: Sendable {
             }
             result += chosen
         }
-        return result
+        return BarBuckets.combine(result, into: query.timeframe)
     }
 
     /// The JSON page for `query`; `baseURL` is how the client reached us (for `next_url`).

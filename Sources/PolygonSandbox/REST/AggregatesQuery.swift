@@ -26,11 +26,11 @@ struct AggregatesQuery: Equatable {
             query.merge(decoded) { _, cursorValue in cursorValue }
         }
         guard Symbol.problem(with: ticker) == nil else { return .failure(.badRequest("invalid ticker '\(ticker)'")) }
-        guard let n = Int(multiplier), n == 1 else {
-            return .failure(.badRequest("the sandbox serves multiplier 1 only, got '\(multiplier)'"))
+        guard let n = Int(multiplier), (1...10_000).contains(n) else {
+            return .failure(.badRequest("multiplier must be a positive integer, got '\(multiplier)'"))
         }
-        guard let unit = Timeframe.Unit(rawValue: timespan), unit == .minute || unit == .day else {
-            return .failure(.badRequest("the sandbox serves timespan minute or day, got '\(timespan)'"))
+        guard let unit = Timeframe.Unit(rawValue: timespan) else {
+            return .failure(.badRequest("the sandbox serves timespan minute, hour, day or week, got '\(timespan)'"))
         }
         guard let fromMs = bound(from, endOfDay: false), let toMs = bound(to, endOfDay: true) else {
             return .failure(.badRequest("from and to must be YYYY-MM-DD or a millisecond timestamp"))
