@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 
 scripts/install-system-packages.sh
-if [ -x scripts/peers-venv.sh ]; then scripts/peers-venv.sh; fi
+bash scripts/peers-venv.sh   # .venv-peers: moto, boto3, massive (independent peers for some tests)
 
 echo "== build ($(swift --version 2>&1 | head -1))"
 swift build --build-tests
