@@ -58,25 +58,7 @@ public final class SQLiteBarStore: BarStore {
 
     /// Inserts new rows and updates rows whose values differ; identical rows are left untouched.
     static func upsert(_ db: Database, table: String, securityID: Int64, bars: [Bar]) throws -> Int {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO \(table) (security_id, t, o, h, l, c, v, vw, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (security_id, t) DO UPDATE SET
-                    o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
-                    v = excluded.v, vw = excluded.vw, n = excluded.n
-                WHERE o IS NOT excluded.o OR h IS NOT excluded.h OR l IS NOT excluded.l OR c IS NOT excluded.c
-                    OR v IS NOT excluded.v OR vw IS NOT excluded.vw OR n IS NOT excluded.n
-                """)
-        var changed = 0
-        for bar in bars {
-            statement.setUncheckedArguments([
-                securityID, bar.windowStartMs, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap,
-                bar.transactions,
-            ])
-            try statement.execute()
-            changed += db.changesCount
-        }
-        return changed
+        try BarUpsertStatement.upsert(db, table: table, securityID: securityID, bars: bars)
     }
 
     static func addCoverage(_ db: Database, securityID: Int64, timeframe: Timeframe, range: DayRange) throws {
