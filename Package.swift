@@ -113,6 +113,8 @@ let package = Package(
             name: "backfill-bench",
             dependencies: [
                 "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings

@@ -8,6 +8,7 @@ enum BackfillBench {
     static let cases: [String: @Sendable () async throws -> Void] = [
         "rest-sqlite": { try await RESTBackfillBench.run() },
         "calendar": { CalendarResampleBench.run() },
+        "sqlite-write": { try await SQLiteWriteBench.run() },
         "rest-throughput": { try await RESTThroughputBench.run() },
         "indicators": { IndicatorBench.run() },
     ]

@@ -8,6 +8,9 @@ public protocol BarStore: Sendable {
     /// - Returns: how many rows were new or changed (unchanged rows count as nothing).
     func write(_ batch: BarBatch, covering range: DayRange?) async throws -> WriteOutcome
 
+    /// Upserts many symbols' bars in one transaction (a flat-file day), all or nothing.
+    func write(_ batches: [BarBatch]) async throws -> WriteOutcome
+
     /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
     func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
 

@@ -9,28 +9,21 @@ struct BarUpsertStatement {
     static let rowsPerStatement = 64
     static let columns = 9
 
-    /// Upserts `bars` of one security; returns rows inserted or changed.
+    /// Upserts `bars` of one security; returns rows inserted or changed. Statements come from the
+    /// connection's statement cache, so each (table, row count) is compiled once per connection.
     static func upsert(_ db: Database, table: String, securityID: Int64, bars: [Bar]) throws -> Int {
         guard let connection = db.sqliteConnection else { return 0 }
         var changed = 0
         var start = 0
-        var full: OpaquePointer?
-        defer { sqlite3_finalize(full) }
         while start < bars.count {
             let count = min(rowsPerStatement, bars.count - start)
-            var statement: OpaquePointer?
-            if count == rowsPerStatement {
-                if full == nil { full = try prepare(connection, table: table, rows: count) }
-                statement = full
-            } else {
-                statement = try prepare(connection, table: table, rows: count)
-            }
-            defer { if statement != full { sqlite3_finalize(statement) } }
+            let statement = try db.cachedStatement(sql: sql(table: table, rows: count)).sqliteStatement
             try bind(statement, securityID: securityID, bars: bars[start..<(start + count)], connection: connection)
-            guard sqlite3_step(statement) == SQLITE_DONE else { throw error(connection) }
-            changed += Int(sqlite3_changes(connection))
+            let result = sqlite3_step(statement)
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
+            guard result == SQLITE_DONE else { throw error(connection) }
+            changed += Int(sqlite3_changes(connection))
             start += count
         }
         return changed
@@ -49,14 +42,6 @@ struct BarUpsertStatement {
             """
     }
 
-    private static func prepare(_ connection: OpaquePointer, table: String, rows: Int) throws -> OpaquePointer? {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(connection, sql(table: table, rows: rows), -1, &statement, nil) == SQLITE_OK else {
-            throw error(connection)
-        }
-        return statement
-    }
-
     private static func bind(
         _ statement: OpaquePointer?, securityID: Int64, bars: ArraySlice<Bar>, connection: OpaquePointer
     ) throws {
@@ -64,18 +49,22 @@ struct BarUpsertStatement {
         for bar in bars {
             sqlite3_bind_int64(statement, index, securityID)
             sqlite3_bind_int64(statement, index + 1, bar.windowStartMs)
-            for (offset, value) in [bar.open, bar.high, bar.low, bar.close, bar.volume].enumerated() {
-                guard value.isFinite else {
-                    throw StorageError(.write, "bar at \(bar.windowStartMs) has a non-finite price or volume")
-                }
-                sqlite3_bind_double(statement, index + 2 + Int32(offset), value)
+            guard bar.open.isFinite, bar.high.isFinite, bar.low.isFinite, bar.close.isFinite, bar.volume.isFinite else {
+                throw StorageError(.write, "bar at \(bar.windowStartMs) has a non-finite price or volume")
             }
+            sqlite3_bind_double(statement, index + 2, bar.open)
+            sqlite3_bind_double(statement, index + 3, bar.high)
+            sqlite3_bind_double(statement, index + 4, bar.low)
+            sqlite3_bind_double(statement, index + 5, bar.close)
+            sqlite3_bind_double(statement, index + 6, bar.volume)
             if let vwap = bar.vwap, vwap.isFinite {
                 sqlite3_bind_double(statement, index + 7, vwap)
             } else {
                 sqlite3_bind_null(statement, index + 7)
             }
-            if let trades = bar.transactions { sqlite3_bind_int64(statement, index + 8, trades) } else {
+            if let trades = bar.transactions {
+                sqlite3_bind_int64(statement, index + 8, trades)
+            } else {
                 sqlite3_bind_null(statement, index + 8)
             }
             index += Int32(columns)

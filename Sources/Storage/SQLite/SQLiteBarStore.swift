@@ -48,6 +48,25 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
+    public func write(_ batches: [BarBatch]) async throws -> WriteOutcome {
+        let tables = try batches.map { try SQLiteSchema.table(for: $0.timeframe) }
+        do {
+            return try await pool.write { db in
+                var outcome = WriteOutcome(received: 0, changed: 0)
+                for (batch, table) in zip(batches, tables) {
+                    let id = try Self.securityID(db, ticker: batch.symbol)
+                    outcome.changed += try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
+                    outcome.received += batch.bars.count
+                }
+                return outcome
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.write, "cannot store bars of \(batches.count) symbols in '\(path)'", underlying: error)
+        }
+    }
+
     static func securityID(_ db: Database, ticker: String) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [ticker]) {
             return id
