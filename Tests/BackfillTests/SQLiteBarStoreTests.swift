@@ -69,6 +69,24 @@ struct SQLiteBarStoreTests {
         #expect(try await store.coverage(symbol: "AMD", timeframe: .minute).isEmpty)
     }
 
+    /// A day of many symbols is one transaction: all stored, or (one bad bar) none.
+    @Test func manySymbolsAreWrittenAllOrNothing() async throws {
+        let (store, path) = try makeStore()
+        let batches = (0..<50).map { BarBatch(symbol: "S\($0)", timeframe: .minute, bars: Self.bars(130)) }
+        #expect(try await store.write(batches) == WriteOutcome(received: 6_500, changed: 6_500))
+        #expect(try await store.write(batches).changed == 0)
+        var broken = batches.map { batch -> BarBatch in
+            var copy = batch
+            copy.bars = copy.bars.map { var bar = $0; bar.close += 1; return bar }
+            return copy
+        }
+        broken[49].bars[100].volume = .infinity
+        await #expect(throws: StorageError.self) { try await store.write(broken) }
+        let stored = try await store.bars(symbol: "S0", timeframe: .minute, fromMs: 0, toMs: .max, limit: 1_000)
+        #expect(stored == Self.bars(130), "the first symbol's update was rolled back with the last one's")
+        #expect(try TestSupport.contents(ofDatabase: path).count == 6_500)
+    }
+
     @Test func unstoredTimeframeIsAClearError() async throws {
         let (store, _) = try makeStore()
         let error = await #expect(throws: StorageError.self) {
