@@ -15,6 +15,7 @@ struct BackfillCommand {
     /// Runs and returns the process exit code (0 ok, 1 some data failed or setup error, 130 interrupted).
     func run() async -> Int32 {
         let settings = SettingsSource.load()
+        if options.logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let logger = Self.makeLogger(debug: options.debug || settings.value("DEBUG_CPU") != nil)
         for line in settings.dotEnvProblems { logger.warning("ignoring unreadable line \(line) of ./.env") }
         SystemLimits.check(concurrency: options.concurrency, logger: logger)
@@ -26,6 +27,13 @@ struct BackfillCommand {
                 tickers: options.symbols, range: range,
                 timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
                 concurrency: options.concurrency)
+            if options.dryRun {
+                let rate =
+                    options.sandbox
+                    ? options.rateLimit
+                    : (options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5)
+                return try await DryRun.print(request, store: store, requestsPerMinute: rate, database: options.db)
+            }
             if options.sandbox {
                 let sandbox = SandboxServer(
                     configuration: SandboxConfiguration(seed: options.sandboxSeed, logger: quiet(logger)))
@@ -62,7 +70,7 @@ struct BackfillCommand {
     private func execute(
         _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
     ) async -> Int32 {
-        let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1)
+        let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
                 + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")

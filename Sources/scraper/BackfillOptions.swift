@@ -46,6 +46,12 @@ struct BackfillOptions: ParsableArguments {
     @Option(help: "With --all: how many tickers (not yet available).")
     var limit: Int?
 
+    @Flag(help: "Print the plan (chunks, requests, bytes, time at the rate limit) and exit without fetching.")
+    var dryRun = false
+
+    @Option(help: "Log lines as 'plain' text or 'json' objects (one per line).")
+    var logFormat: String = "plain"
+
     @Flag(help: "Debug logging.")
     var debug = false
 
@@ -67,6 +73,9 @@ struct BackfillOptions: ParsableArguments {
         }
         if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be positive") }
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
+        guard logFormat == "plain" || logFormat == "json" else {
+            throw ValidationError("--log-format must be plain or json, got '\(logFormat)'")
+        }
     }
 
     var symbols: [String] { Symbol.parseList(tickers ?? "") }

@@ -6,18 +6,27 @@ import Synchronization
 /// (one per finished chunk, for logs and CI).
 final class ProgressDisplay: Sendable {
     private let interactive: Bool
+    private let json: Bool
     private let lastDraw = Mutex<Double>(-1)
 
-    init(interactive: Bool) {
-        self.interactive = interactive
+    /// - Parameters:
+    ///   - interactive: redraw one line (a terminal); otherwise one line per finished chunk.
+    ///   - json: with `interactive` false, progress lines are JSON objects.
+    init(interactive: Bool, json: Bool = false) {
+        self.interactive = interactive && !json
+        self.json = json
     }
 
     func header(_ text: String) {
-        write(text + "\n")
+        if json { JSONLine.write(["event": "start", "message": text]) } else { write(text + "\n") }
     }
 
     func note(_ text: String) {
-        write((interactive ? "\r\u{1B}[K" : "") + text + "\n")
+        if json {
+            JSONLine.write(["event": "note", "message": text])
+        } else {
+            write((interactive ? "\r\u{1B}[K" : "") + text + "\n")
+        }
     }
 
     func update(_ progress: BackfillProgress) {
@@ -30,12 +39,27 @@ final class ProgressDisplay: Sendable {
             }
             if due { write("\r\u{1B}[K" + Self.line(progress)) }
         } else if let item = progress.lastItem {
-            write(Self.line(progress) + "  last: \(item)\n")
+            if json {
+                JSONLine.write(Self.fields(progress).merging(["chunk": item]) { $1 })
+            } else {
+                write(Self.line(progress) + "  last: \(item)\n")
+            }
         }
     }
 
     func finish() {
         if interactive { write("\n") }
+    }
+
+    static func fields(_ p: BackfillProgress) -> [String: String] {
+        [
+            "event": "progress", "chunks_done": String(p.itemsDone), "chunks_failed": String(p.itemsFailed),
+            "chunks_total": String(p.itemsTotal), "bars": String(p.barsReceived),
+            "bars_per_s": String(Int(p.barsPerSecond)),
+            "requests": String(p.requests), "retries": String(p.retries), "rate_limited": String(p.rateLimited),
+            "bytes": String(p.bytes), "elapsed_s": String(format: "%.3f", p.elapsedSeconds),
+            "eta_s": p.etaSeconds.map { String(format: "%.1f", $0) } ?? "",
+        ]
     }
 
     static func line(_ p: BackfillProgress) -> String {

@@ -77,7 +77,9 @@ struct SQLiteBarStoreTests {
         #expect(try await store.write(batches).changed == 0)
         var broken = batches.map { batch -> BarBatch in
             var copy = batch
-            copy.bars = copy.bars.map { var bar = $0; bar.close += 1; return bar }
+            copy.bars = copy.bars.map {
+                var bar = $0; bar.close += 1; return bar
+            }
             return copy
         }
         broken[49].bars[100].volume = .infinity

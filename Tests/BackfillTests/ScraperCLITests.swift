@@ -94,6 +94,30 @@ struct ScraperCLITests {
         #expect(bad.status != 0 && bad.stderr.contains("line 2"))
     }
 
+    @Test func dryRunPrintsThePlanAndFetchesNothing() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let outcome = try await Self.run(
+            ["--tickers", "AMD,NVDA", "--from", "2025-01-02", "--to", "2025-03-31", "--dry-run", "--rate-limit", "5"],
+            in: folder)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("1m chunks   6") && outcome.stdout.contains("1d chunks   2"))
+        #expect(outcome.stdout.contains("8 requests") && outcome.stdout.contains("at 5 requests/minute"))
+        #expect(try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path).isEmpty)
+    }
+
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let outcome = try await Self.run(
+            ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--log-format", "json"],
+            in: try TestSupport.temporaryDirectory())
+        #expect(outcome.status == 0)
+        let lines = outcome.stderr.split(separator: "\n")
+        #expect(lines.count >= 3)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["event"] != nil || object?["level"] != nil, "\(line)")
+        }
+    }
+
     @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {
         let outcome = try await Self.run(
             ["--tickers", "AMD", "--years", "1"], in: try TestSupport.temporaryDirectory())

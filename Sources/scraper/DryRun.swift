@@ -1,0 +1,33 @@
+import BackfillCore
+import Ingestion
+import Storage
+
+/// `scraper --dry-run`: the plan and its cost, from the store's coverage and the calendar; no request.
+enum DryRun {
+    static func print(
+        _ request: BackfillRequest, store: SQLiteBarStore, requestsPerMinute: Double?, database: String
+    ) async throws -> Int32 {
+        let (items, covered) = try await BackfillPlanner(store: store).plan(request)
+        let calendar = TradingCalendar()
+        var lines = ["Plan for \(request.tickers.joined(separator: ", ")) \(request.range) into \(database):"]
+        for timeframe in request.timeframes {
+            let subset = items.filter { $0.timeframe == timeframe }
+            let estimate = PlanEstimate(items: subset, calendar: calendar, requestsPerMinute: requestsPerMinute)
+            lines.append(
+                "  \(timeframe) chunks   \(estimate.chunks) (\(estimate.sessions) sessions, ~\(Format.count(estimate.bars)) bars, "
+                    + "~\(estimate.requests) requests, ~\(Format.megabytes(estimate.bytes)))")
+        }
+        let total = PlanEstimate(items: items, calendar: calendar, requestsPerMinute: requestsPerMinute)
+        lines.append("  already complete  \(covered) ticker/timeframes")
+        let time =
+            total.seconds.map {
+                "~\(Format.seconds($0)) at \(Format.count(Int(requestsPerMinute ?? 0))) requests/minute"
+            }
+            ?? "no rate limit: bounded by the network and the database"
+        lines.append("  total     \(total.requests) requests, \(Format.megabytes(total.bytes)), \(time)")
+        for item in items.prefix(10) { lines.append("    \(item)") }
+        if items.count > 10 { lines.append("    … and \(items.count - 10) more chunks") }
+        Swift.print(lines.joined(separator: "\n"))
+        return 0
+    }
+}
