@@ -105,6 +105,19 @@ struct ScraperCLITests {
         #expect(try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path).isEmpty)
     }
 
+    @Test func statusShowsWhatIsStoredAndTheRuns() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let missing = try await Self.run(["status"], in: folder)
+        #expect(missing.status != 0 && missing.stderr.contains("no database"))
+        let arguments = ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08"]
+        #expect(try await Self.run(arguments, in: folder).status == 0)
+        let status = try await Self.run(["status"], in: folder)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("AMD        1d   3 "))
+        #expect(status.stdout.contains("2025-01-06…2025-01-08"))
+        #expect(status.stdout.contains("completed   AMD:"))
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() async throws {
         let outcome = try await Self.run(
             ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--log-format", "json"],

@@ -22,6 +22,9 @@ public protocol BarStore: Sendable {
 
     /// Stores the record of one run (what was asked, what happened).
     func recordRun(_ run: RunRecord) async throws
+
+    /// The latest runs, newest first.
+    func recentRuns(limit: Int) async throws -> [RunRecord]
 }
 
 public struct WriteOutcome: Sendable, Equatable {

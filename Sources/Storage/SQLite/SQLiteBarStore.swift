@@ -173,6 +173,24 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
+    public func recentRuns(limit: Int) async throws -> [RunRecord] {
+        try await read("runs") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed, requests, errors
+                    FROM runs ORDER BY id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { row in
+                let errors = (try? JSONDecoder().decode([String].self, from: Data((row[7] as String).utf8))) ?? []
+                return RunRecord(
+                    startedAtMs: row[0], finishedAtMs: row[1], status: row[2],
+                    tickers: (row[3] as String).split(separator: ",").map(String.init), barsReceived: row[4],
+                    barsChanged: row[5], requests: row[6], errors: errors)
+            }
+        }
+    }
+
     private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
     {
         do {

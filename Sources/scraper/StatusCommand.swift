@@ -1,0 +1,59 @@
+import ArgumentParser
+import BackfillCore
+import Foundation
+import Storage
+
+/// `scraper status`: what the warehouse holds and how the last runs went.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show stored bars per ticker, completed ranges and recent runs.")
+
+    @Option(help: "SQLite database file.")
+    var db = "./backfill.sqlite"
+
+    @Option(help: "How many recent runs to list.")
+    var runs = 5
+
+    func validate() throws {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw ValidationError("no database at '\(db)'; run a backfill first or pass --db")
+        }
+    }
+
+    func run() async throws {
+        let store = try SQLiteBarStore(path: db)
+        var lines = [
+            "Warehouse \(db)",
+            "  ticker      tf   bars         first (UTC)           last (UTC)            complete days",
+        ]
+        for row in try await store.inventory() {
+            let timeframe = Timeframe(label: row.timeframe) ?? .day
+            let coverage = try await store.coverage(symbol: row.symbol, timeframe: timeframe)
+            let ranges = coverage.map { "\($0.first)…\($0.last)" }.joined(separator: ", ")
+            lines.append(
+                "  \(row.symbol.padding(10)) \(row.timeframe.padding(4)) \(Format.count(row.bars).padding(12)) "
+                    + "\(iso(row.firstMs).padding(21)) \(iso(row.lastMs).padding(21)) \(ranges.isEmpty ? "-" : ranges)")
+        }
+        lines.append("Recent runs")
+        for run in try await store.recentRuns(limit: runs) {
+            let seconds = Double(run.finishedAtMs - run.startedAtMs) / 1_000
+            lines.append(
+                "  \(iso(run.startedAtMs)) \(run.status.padding(11)) \(run.tickers.joined(separator: ",")): "
+                    + "\(Format.count(run.barsReceived)) bars, \(Format.count(run.barsChanged)) new or changed, "
+                    + "\(run.requests) requests, \(run.errors.count) errors, \(Format.seconds(seconds))")
+            for error in run.errors.prefix(3) { lines.append("      - \(error)") }
+        }
+        print(lines.joined(separator: "\n"))
+    }
+
+    private func iso(_ ms: Int64?) -> String {
+        guard let ms else { return "-" }
+        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1_000))
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
