@@ -59,6 +59,7 @@ public struct SandboxServer: Sendable {
         router.get("/v2/aggs/ticker/:ticker/range/:multiplier/:timespan/:from/:to") { request, context in
             try await self.aggregates(request, context)
         }
+        S3Routes.register(on: router, configuration: configuration, statistics: statistics)
         return router
     }
 
@@ -124,6 +125,8 @@ public struct SandboxServer: Sendable {
         case .emptyResults:
             return ErrorResponses.ok(
                 Array(#"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#.utf8))
+        default:  // flat-file faults (truncated gzip, malformed CSV, reset) apply to S3 routes only
+            return nil
         }
     }
 
