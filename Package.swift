@@ -23,15 +23,20 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // SHA-256 / HMAC for S3 Signature V4 (already in the graph through async-http-client's TLS stack).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // Pure core: models, state machines, calendar, indicators. No I/O, no dependencies.
         .target(name: "BackfillCore", swiftSettings: settings),
+        // System zlib for streaming gzip (flat files); Debian package zlib1g-dev.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Polygon",
             dependencies: [
-                "BackfillCore",
+                "BackfillCore", "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -61,7 +66,8 @@ let package = Package(
         .target(
             name: "PolygonSandbox",
             dependencies: [
-                "BackfillCore",
+                "BackfillCore", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -66,7 +66,7 @@ struct RESTClientTests {
 
     static let transientFaults: [Fault] = [
         .status(429, retryAfterSeconds: 1), .status(500, retryAfterSeconds: nil), .status(503, retryAfterSeconds: nil),
-        .gatewayHTML(502), .malformedJSON,
+        .gatewayHTML(502), .malformedJSON, .resetMidBody,
     ]
 
     /// Each transient fault, twice in a row, is retried and the answer is complete and exact.
@@ -90,12 +90,12 @@ struct RESTClientTests {
     /// A response slower than the request timeout is abandoned and the request retried.
     @Test func slowResponsesTimeOutAndAreRetried() async throws {
         let faults = FaultInjector()
-        faults.script(.latency(milliseconds: 2_000))
+        faults.script(.latency(milliseconds: 5_000))
         let (result, stats) = try await TestSupport.sandbox(faults: faults).withRunning { baseURL in
             let client = RESTClient(
                 configuration: .init(
                     baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: nil,
-                    retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), requestTimeout: 0.5),
+                    retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), requestTimeout: 2),
                 logger: TestSupport.quietLogger)
             return (try await client.aggregates(ticker: "AMD", timeframe: .day, range: january), client.statistics)
         }
@@ -166,20 +166,26 @@ struct RESTClientTests {
         #expect(!bars.isEmpty && bars.allSatisfy { $0.windowStartMs < closeMs })
     }
 
+    /// Three requests sent at once under 60/min (burst 1): the limiter makes the second wait about
+    /// 1 s and the third about 2 s, whatever the requests themselves cost.
     @Test func rateLimiterSpacesRequests() async throws {
-        let (elapsed, waited) = try await TestSupport.sandbox().withRunning { baseURL in
+        let (elapsed, waited, requests) = try await TestSupport.sandbox().withRunning { baseURL in
             let client = RESTClient(
                 configuration: .init(
                     baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: 60),
                 logger: TestSupport.quietLogger)
             let start = ContinuousClock.now
-            for _ in 0..<3 { _ = try await client.aggregates(ticker: "AMD", timeframe: .day, range: january) }
-            return (ContinuousClock.now - start, client.secondsWaitedForRateLimit)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask { _ = try await client.aggregates(ticker: "AMD", timeframe: .day, range: january) }
+                }
+                try await group.waitForAll()
+            }
+            return (ContinuousClock.now - start, client.secondsWaitedForRateLimit, client.statistics.requests)
         }
-        // 60/min with a burst of 1: request k may start no earlier than k-1 seconds after the first,
-        // however long the requests themselves take.
+        #expect(requests == 3)
         #expect(elapsed >= .milliseconds(1_990))
-        #expect(waited > 0)
+        #expect(waited >= 2.9 && waited <= 3.1, "1 s + 2 s of reserved waiting")
     }
 }
 

@@ -12,6 +12,12 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     case emptyResults
     /// Wait this many milliseconds before answering normally.
     case latency(milliseconds: Int)
+    /// S3: the object served is cut to half its length (a short gzip, with a matching Content-Length).
+    case truncatedObject
+    /// S3: every n-th CSV row of the object is malformed.
+    case malformedRows(every: Int)
+    /// S3: the full Content-Length is announced, half the body is sent, then the connection is closed.
+    case resetMidBody
 
     public var description: String {
         switch self {
@@ -21,17 +27,24 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
         case .missingField(let field): return "missing-field \(field)"
         case .emptyResults: return "empty-results"
         case .latency(let ms): return "latency \(ms)ms"
+        case .truncatedObject: return "truncated-gzip"
+        case .malformedRows(let every): return "malformed-csv every \(every)"
+        case .resetMidBody: return "reset-mid-body"
         }
     }
 
     /// Parses the command-line spelling: `429`, `429-retry-after`, `500`, `502-html`,
-    /// `malformed-json`, `missing-field`, `empty`, `latency-20`.
+    /// `malformed-json`, `missing-field`, `empty`, `latency-20`; for flat files `truncated-gzip`,
+    /// `malformed-csv` (every 1,000th row), `reset-mid-body`.
     public init?(spec: String) {
         switch spec {
         case "429-retry-after": self = .status(429, retryAfterSeconds: 1)
         case "malformed-json": self = .malformedJSON
         case "missing-field": self = .missingField("t")
         case "empty": self = .emptyResults
+        case "truncated-gzip": self = .truncatedObject
+        case "malformed-csv": self = .malformedRows(every: 1_000)
+        case "reset-mid-body": self = .resetMidBody
         default:
             if spec.hasPrefix("latency-"), let ms = Int(spec.dropFirst(8)), ms >= 0 {
                 self = .latency(milliseconds: ms)

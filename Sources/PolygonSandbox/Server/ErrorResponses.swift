@@ -9,6 +9,17 @@ enum ErrorResponses {
             body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// Announces the whole body, sends half, then drops the connection (a reset mid-body).
+    static func cutOff(_ body: [UInt8]) -> Response {
+        let half = ByteBuffer(bytes: body.prefix(body.count / 2))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(contentLength: body.count) { writer in
+                try await writer.write(half)
+                throw S3ObjectResponse.ResetMidBody()
+            })
+    }
+
     static func json(_ status: HTTPResponse.Status, status text: String, text message: String, requestID: String)
         -> Response
     {

@@ -19,6 +19,8 @@ public struct SandboxConfiguration: Sendable {
     /// "Now" in ms UTC: bars after it do not exist yet.
     public var nowMs: @Sendable () -> Int64
     public var logger: Logger
+    /// The S3 flat-file surface (credentials, bucket, universe); defaults documented in `S3Settings`.
+    public var s3 = S3Settings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, apiKey: String = SandboxConfiguration.defaultAPIKey,

@@ -84,6 +84,7 @@ extension SandboxServer {
                 .success(status.upcoming(nowMs: self.configuration.nowMs()))
             }
         }
+        S3Routes.register(on: router, configuration: configuration, statistics: statistics)
         return router
     }
 
@@ -98,7 +99,8 @@ extension SandboxServer {
         if let ticker, configuration.forbiddenTickers.contains(ticker) {
             return ErrorResponses.notAuthorized(requestID: nextID())
         }
-        for fault in configuration.faults.faults(for: request.uri.path) {
+        let faults = configuration.faults.faults(for: request.uri.path)
+        for fault in faults {
             if let response = try await apply(fault, ticker: ticker ?? "") { return response }
         }
         let query = Dictionary(
@@ -107,7 +109,7 @@ extension SandboxServer {
         switch endpoint(ListRequest(path: request.uri.path, query: query, baseURL: "http://\(host)")) {
         case .success(let body):
             statistics.count("\(route).ok")
-            return ErrorResponses.ok(body)
+            return faults.contains(.resetMidBody) ? ErrorResponses.cutOff(body) : ErrorResponses.ok(body)
         case .failure(.badRequest(let message)):
             return ErrorResponses.json(.badRequest, status: "ERROR", text: message, requestID: nextID())
         case .failure(.notFound(let message)):

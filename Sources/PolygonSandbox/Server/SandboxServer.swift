@@ -97,6 +97,10 @@ public struct SandboxServer: Sendable {
                 Array(
                     #"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#
                         .utf8))
+        case .resetMidBody:
+            return nil  // answered by `serve`, which needs the body to cut it
+        case .truncatedObject, .malformedRows:
+            return nil  // flat-file faults apply to S3 objects only
         }
     }
 
