@@ -20,6 +20,7 @@ public struct SandboxServer: Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         Application(
             router: makeRouter(),
+            server: SandboxFeed(configuration: configuration).makeServerBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger
@@ -129,6 +130,8 @@ public struct SandboxServer: Sendable {
                 Array(
                     #"{"ticker":"\#(ticker)","queryCount":0,"resultsCount":0,"adjusted":false,"results":null,"status":"OK","request_id":"\#(nextID())"}"#
                         .utf8))
+        case .webSocketDrop, .webSocketDropAfter, .webSocketStall:
+            return nil  // WebSocket faults: the feed applies them (SandboxFeed); REST answers normally
         }
     }
 
