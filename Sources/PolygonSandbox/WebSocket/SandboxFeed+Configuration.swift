@@ -1,3 +1,5 @@
+import BackfillCore
+
 extension SandboxFeed {
     /// How the sandbox's WebSocket feed streams: the present, or a replay at a chosen speed.
     public struct Configuration: Sendable {
@@ -19,5 +21,22 @@ extension SandboxFeed {
         }
 
         public static let defaultUniverse = ["AAPL", "AMD", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA"]
+    }
+}
+
+extension SandboxFeed.Configuration {
+    /// Parses a replay start given in New York time: `2025-01-06` (09:30 that day) or
+    /// `2025-01-06T04:00` (03:00 to 23:59, the hours a market day can use).
+    /// - Returns: the instant in ms UTC, or nil when the text is not such a date or time.
+    public static func replayStartMs(newYorkTime text: String) -> Int64? {
+        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let date = LocalDate(parts[0]) else { return nil }
+        guard parts.count == 2 else { return EasternTime.utcMilliseconds(on: date, minutesAfterMidnight: 570) }
+        let clock = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 2, clock.allSatisfy({ $0.count == 2 }), let hour = Int(clock[0]),
+            let minute = Int(clock[1]),
+            (3..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return EasternTime.utcMilliseconds(on: date, minutesAfterMidnight: hour * 60 + minute)
     }
 }
