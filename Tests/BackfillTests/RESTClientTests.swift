@@ -100,7 +100,7 @@ struct RESTClientTests {
             return (try await client.aggregates(ticker: "AMD", timeframe: .day, range: january), client.statistics)
         }
         #expect(result.bars.count == 6)
-        #expect(stats.requests == 2 && stats.retries == 1)
+        #expect(stats.requests >= 2 && stats.retries == stats.requests - 1, "the slow answer was abandoned")
     }
 
     @Test func persistentGarbageFailsNamingTickerRangeAndURL() async throws {

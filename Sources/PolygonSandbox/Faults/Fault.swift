@@ -16,8 +16,25 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     case truncatedObject
     /// S3: every n-th CSV row of the object is malformed.
     case malformedRows(every: Int)
-    /// S3: the full Content-Length is announced, half the body is sent, then the connection is closed.
+    /// REST and S3: the full Content-Length is announced, half the body is sent, then the connection closes.
     case resetMidBody
+    /// WebSocket: close the connection after sending this many data frames.
+    case webSocketDrop(afterMessages: Int)
+    /// WebSocket: close the connection this many seconds (real time) after it opened.
+    case webSocketDropAfter(seconds: Double)
+    /// WebSocket: after this many data frames, go silent — no frames, no pongs — for `seconds`
+    /// (real time), then close; a client sees it only through its heartbeat.
+    case webSocketStall(afterMessages: Int, seconds: Double)
+
+    /// Whether the fault applies to WebSocket connections (else to REST requests).
+    public var isWebSocket: Bool {
+        switch self {
+        case .webSocketDrop, .webSocketDropAfter, .webSocketStall: return true
+        case .status, .gatewayHTML, .malformedJSON, .missingField, .emptyResults, .latency, .truncatedObject,
+            .malformedRows, .resetMidBody:
+            return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -30,13 +47,21 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
         case .truncatedObject: return "truncated-gzip"
         case .malformedRows(let every): return "malformed-csv every \(every)"
         case .resetMidBody: return "reset-mid-body"
+        case .webSocketDrop(let messages): return "ws-drop after \(messages) messages"
+        case .webSocketDropAfter(let seconds): return "ws-drop after \(seconds)s"
+        case .webSocketStall(let messages, let seconds): return "ws-stall after \(messages) messages for \(seconds)s"
         }
     }
 
     /// Parses the command-line spelling: `429`, `429-retry-after`, `500`, `502-html`,
-    /// `malformed-json`, `missing-field`, `empty`, `latency-20`; for flat files `truncated-gzip`,
-    /// `malformed-csv` (every 1,000th row), `reset-mid-body`.
+    /// `malformed-json`, `missing-field`, `empty`, `latency-20`, `reset-mid-body`; for flat files
+    /// `truncated-gzip` and `malformed-csv` (every 1,000th row); for the WebSocket feed
+    /// `ws-drop-messages-N`, `ws-drop-seconds-N` and `ws-stall-messages-N` (silent for 30 s).
     public init?(spec: String) {
+        if let fault = Fault(webSocketSpec: spec) {
+            self = fault
+            return
+        }
         switch spec {
         case "429-retry-after": self = .status(429, retryAfterSeconds: 1)
         case "malformed-json": self = .malformedJSON
@@ -55,6 +80,27 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
             } else {
                 return nil
             }
+        }
+    }
+}
+
+extension Fault {
+    /// Parses the WebSocket spellings: `ws-drop-messages-N`, `ws-drop-seconds-N`, `ws-stall-messages-N`.
+    init?(webSocketSpec spec: String) {
+        func number(after prefix: String) -> Double? {
+            guard spec.hasPrefix(prefix), let value = Double(spec.dropFirst(prefix.count)), value > 0 else {
+                return nil
+            }
+            return value
+        }
+        if let n = number(after: "ws-drop-messages-"), let count = Int(exactly: n) {
+            self = .webSocketDrop(afterMessages: count)
+        } else if let seconds = number(after: "ws-drop-seconds-") {
+            self = .webSocketDropAfter(seconds: seconds)
+        } else if let n = number(after: "ws-stall-messages-"), let count = Int(exactly: n) {
+            self = .webSocketStall(afterMessages: count, seconds: 30)
+        } else {
+            return nil
         }
     }
 }

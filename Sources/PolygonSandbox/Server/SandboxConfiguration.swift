@@ -21,13 +21,15 @@ public struct SandboxConfiguration: Sendable {
     public var logger: Logger
     /// The S3 flat-file surface (credentials, bucket, universe); defaults documented in `S3Settings`.
     public var s3 = S3Settings()
+    /// The WebSocket feed at `/stocks`: present or replayed time, speed, wildcard universe.
+    public var feed: SandboxFeed.Configuration
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, apiKey: String = SandboxConfiguration.defaultAPIKey,
         seed: UInt64 = 42,
         forbiddenTickers: Set<String> = [], faults: FaultInjector = FaultInjector(),
         nowMs: @escaping @Sendable () -> Int64 = SandboxConfiguration.wallClockMs,
-        logger: Logger = Logger(label: "polygon-sandbox")
+        logger: Logger = Logger(label: "polygon-sandbox"), feed: SandboxFeed.Configuration = .init()
     ) {
         self.host = host
         self.port = port
@@ -37,6 +39,7 @@ public struct SandboxConfiguration: Sendable {
         self.faults = faults
         self.nowMs = nowMs
         self.logger = logger
+        self.feed = feed
     }
 
     /// The real time, for the executable; tests pass a fixed instant instead.

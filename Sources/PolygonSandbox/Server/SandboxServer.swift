@@ -22,6 +22,7 @@ public struct SandboxServer: Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         Application(
             router: makeRouter(),
+            server: SandboxFeed(configuration: configuration).makeServerBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger
@@ -101,6 +102,8 @@ public struct SandboxServer: Sendable {
             return nil  // answered by `serve`, which needs the body to cut it
         case .truncatedObject, .malformedRows:
             return nil  // flat-file faults apply to S3 objects only
+        case .webSocketDrop, .webSocketDropAfter, .webSocketStall:
+            return nil  // WebSocket faults: the feed applies them (SandboxFeed); REST answers normally
         }
     }
 
