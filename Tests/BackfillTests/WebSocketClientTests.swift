@@ -5,7 +5,7 @@ import Testing
 
 /// The feed client against the sandbox's `/stocks` over real WebSockets on loopback, replaying
 /// 2025-01-06 from 10:00 at 600× (a minute every 0.1 s).
-@Suite("WebSocket client against the sandbox")
+@Suite("WebSocket client against the sandbox", .serialized)
 struct WebSocketClientTests {
     static let market = SyntheticMarket(seed: 42)
     static let aapl = FeedTopic(.minuteBars, "AAPL"), msft = FeedTopic(.minuteBars, "MSFT")
@@ -54,14 +54,15 @@ struct WebSocketClientTests {
     }
 
     @Test func wrongKeyIsRefusedOnceWithAClearMessage() async throws {
-        let error = await #expect(throws: PolygonError.self) {
-            try await WebSocketTestSupport.withFeed(
-                WebSocketTestSupport.sandbox(), topics: [Self.aapl], configure: { $0.apiKey = "wrong-key-123" }
-            ) { client, reader in
-                while await reader.next() != nil {}
-                return client.statistics
-            }
+        let (error, statistics) = try await WebSocketTestSupport.sandbox().withRunning { baseURL in
+            let client = FeedClient(
+                configuration: WebSocketTestSupport.configuration(
+                    baseURL: baseURL, topics: [Self.aapl], apiKey: "wrong-key-123"),
+                logger: TestSupport.quietLogger)
+            let error = await #expect(throws: PolygonError.self) { try await client.run() }
+            return (error, client.statistics)
         }
+        #expect(statistics.disconnections == 0 && statistics.connections == 0, "refused once, never retried")
         let failure = try #require(error)
         #expect(failure.code == .unauthorized && !failure.isRetryable)
         #expect(failure.message.contains("authentication failed") && failure.message.contains("POLYGON_API_KEY"))

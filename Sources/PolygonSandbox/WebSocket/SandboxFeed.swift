@@ -76,7 +76,17 @@ public struct SandboxFeed: Sendable {
             return first
         }
         if case .stall(let seconds) = ending {
-            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1_000)))
+            try? await stall(outbound, seconds: seconds)
+        }
+    }
+
+    /// Stays silent for `seconds`, but ends early once the client has gone: an unsolicited pong
+    /// every 100 ms probes the socket (a client ignores pongs that answer none of its pings).
+    private func stall(_ outbound: WebSocketOutboundWriter, seconds: Double) async throws {
+        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+        while ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(100))
+            try await outbound.write(.pong)
         }
     }
 
