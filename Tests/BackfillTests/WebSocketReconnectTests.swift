@@ -106,6 +106,24 @@ struct WebSocketReconnectTests {
         }
     }
 
+    /// A server that upgrades and then never greets: the handshake timeout gives up on it and the
+    /// next connection streams.
+    @Test func aServerThatNeverGreetsIsLeftAfterTheHandshakeTimeout() async throws {
+        let faults = FaultInjector()
+        faults.script(.webSocketStall(afterMessages: 0, seconds: 10), pathPrefix: SandboxFeed.faultPath)
+        let (history, statistics) = try await WebSocketTestSupport.withFeed(
+            WebSocketTestSupport.sandbox(faults: faults), topics: [Self.aapl],
+            configure: { $0.handshakeTimeout = .milliseconds(300) }
+        ) { client, reader in
+            _ = try await reader.first(\.minuteBar)
+            return (reader.history, client.statistics)
+        }
+        #expect(statistics.disconnections == 1 && statistics.connections == 1)
+        let reason = history.compactMap { if case .connection(.disconnected(let r, _)) = $0 { r } else { nil } }
+        #expect(reason.count == 1 && reason[0].contains("handshake timeout"), "\(reason)")
+        #expect(history.first?.status == nil, "the first connection said nothing: \(history.prefix(2))")
+    }
+
     @Test func aServerThatIsNotThereEndsTheFeedAfterTheAttempts() async throws {
         let configuration = FeedClient.Configuration(
             url: "ws://127.0.0.1:1/stocks", apiKey: "some-secret-key", topics: [Self.aapl],

@@ -55,6 +55,9 @@ public struct SandboxFeed: Sendable {
         let faults = configuration.faults.faults(for: Self.faultPath).filter(\.isWebSocket)
         let session = FeedSession(apiKey: configuration.apiKey, universe: configuration.feed.universe)
         logger.debug("feed connection", metadata: ["sandbox.faults": "\(faults)"])
+        for case .webSocketStall(0, let seconds) in faults {
+            return try await stall(outbound, seconds: seconds)  // a server that upgrades, then says nothing
+        }
         try await outbound.write(.text(FeedFrameWriter.status("connected", "Connected Successfully")))
         let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
             group.addTask {
