@@ -93,6 +93,19 @@ struct WebSocketClientTests {
         }
     }
 
+    /// A consumer that does not read loses the oldest events, counted, and memory stays bounded.
+    @Test func aSlowConsumerLosesTheOldestEvents() async throws {
+        let (held, dropped) = try await WebSocketTestSupport.withFeed(
+            WebSocketTestSupport.sandbox(), topics: [.all(.minuteBars)], configure: { $0.bufferSize = 4 }
+        ) { client, reader in
+            while client.statistics.droppedEvents < 20 { try await Task.sleep(for: .milliseconds(20)) }
+            return (try await reader.collect(4) { $0.minuteBar }, client.statistics.droppedEvents)
+        }
+        #expect(dropped >= 20)
+        let first = WebSocketTestSupport.replayStartMs
+        #expect(held.allSatisfy { $0.startMs > first }, "the greeting and the first minute's bars went")
+    }
+
     @Test func unsubscribeStopsASymbol() async throws {
         let (after, acked) = try await WebSocketTestSupport.withFeed(
             WebSocketTestSupport.sandbox(), topics: [Self.aapl, Self.msft]
