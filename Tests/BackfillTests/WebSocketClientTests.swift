@@ -17,6 +17,16 @@ struct WebSocketClientTests {
         return bar
     }
 
+    @Test func feedURLsFollowTheRESTBaseURL() {
+        #expect(FeedClient.Configuration.url(forBaseURL: "http://127.0.0.1:8089") == "ws://127.0.0.1:8089/stocks")
+        #expect(
+            FeedClient.Configuration.url(forBaseURL: "https://socket.polygon.io/")
+                == FeedClient.Configuration.realTimeURL)
+        #expect(
+            FeedClient.Configuration.url(forBaseURL: "wss://delayed.polygon.io") == FeedClient.Configuration.delayedURL)
+        #expect(FeedClient.Configuration(apiKey: "k").url == "wss://socket.polygon.io/stocks")
+    }
+
     @Test func handshakeThenMinuteBarsEqualToTheSyntheticMarket() async throws {
         let (bars, history) = try await WebSocketTestSupport.withFeed(
             WebSocketTestSupport.sandbox(), topics: [Self.aapl, Self.msft]
