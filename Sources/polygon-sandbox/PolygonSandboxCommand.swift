@@ -24,7 +24,8 @@ struct PolygonSandboxCommand: AsyncParsableCommand {
             counted from when the sandbox starts. Wildcard topics (AM.*) stream the --ws-symbols tickers. \
             Feed faults apply per connection: ws-drop-messages-N (close after N data frames), ws-drop-seconds-N \
             (close N seconds after connecting) and ws-stall-messages-N (after N frames, send nothing and answer no \
-            pings for 30 s, then close); e.g. --fault ws-drop-seconds-60:1 drops every connection each minute.
+            pings for 30 s, then close; N = 0 upgrades and then never greets); e.g. --fault ws-drop-seconds-60:1 \
+            drops every connection each minute.
             """)
 
     @Option(help: "Address to bind; loopback by default.")

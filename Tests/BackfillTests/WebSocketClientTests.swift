@@ -5,7 +5,7 @@ import Testing
 
 /// The feed client against the sandbox's `/stocks` over real WebSockets on loopback, replaying
 /// 2025-01-06 from 10:00 at 600× (a minute every 0.1 s).
-@Suite("WebSocket client against the sandbox")
+@Suite("WebSocket client against the sandbox", .serialized)
 struct WebSocketClientTests {
     static let market = SyntheticMarket(seed: 42)
     static let aapl = FeedTopic(.minuteBars, "AAPL"), msft = FeedTopic(.minuteBars, "MSFT")
@@ -15,6 +15,16 @@ struct WebSocketClientTests {
         guard var bar = market.minuteBar(symbol: symbol, minuteStartMs: startMs) else { return nil }
         bar.transactions = nil
         return bar
+    }
+
+    @Test func feedURLsFollowTheRESTBaseURL() {
+        #expect(FeedClient.Configuration.url(forBaseURL: "http://127.0.0.1:8089") == "ws://127.0.0.1:8089/stocks")
+        #expect(
+            FeedClient.Configuration.url(forBaseURL: "https://socket.polygon.io/")
+                == FeedClient.Configuration.realTimeURL)
+        #expect(
+            FeedClient.Configuration.url(forBaseURL: "wss://delayed.polygon.io") == FeedClient.Configuration.delayedURL)
+        #expect(FeedClient.Configuration(apiKey: "k").url == "wss://socket.polygon.io/stocks")
     }
 
     @Test func handshakeThenMinuteBarsEqualToTheSyntheticMarket() async throws {
@@ -54,14 +64,15 @@ struct WebSocketClientTests {
     }
 
     @Test func wrongKeyIsRefusedOnceWithAClearMessage() async throws {
-        let error = await #expect(throws: PolygonError.self) {
-            try await WebSocketTestSupport.withFeed(
-                WebSocketTestSupport.sandbox(), topics: [Self.aapl], configure: { $0.apiKey = "wrong-key-123" }
-            ) { client, reader in
-                while await reader.next() != nil {}
-                return client.statistics
-            }
+        let (error, statistics) = try await WebSocketTestSupport.sandbox().withRunning { baseURL in
+            let client = FeedClient(
+                configuration: WebSocketTestSupport.configuration(
+                    baseURL: baseURL, topics: [Self.aapl], apiKey: "wrong-key-123"),
+                logger: TestSupport.quietLogger)
+            let error = await #expect(throws: PolygonError.self) { try await client.run() }
+            return (error, client.statistics)
         }
+        #expect(statistics.disconnections == 0 && statistics.connections == 0, "refused once, never retried")
         let failure = try #require(error)
         #expect(failure.code == .unauthorized && !failure.isRetryable)
         #expect(failure.message.contains("authentication failed") && failure.message.contains("POLYGON_API_KEY"))
@@ -90,6 +101,19 @@ struct WebSocketClientTests {
             #expect(seconds.last?.accumulatedVolume == minute.accumulatedVolume)
             for trade in trades { #expect(trade.price >= minute.low && trade.price <= minute.high) }
         }
+    }
+
+    /// A consumer that does not read loses the oldest events, counted, and memory stays bounded.
+    @Test func aSlowConsumerLosesTheOldestEvents() async throws {
+        let (held, dropped) = try await WebSocketTestSupport.withFeed(
+            WebSocketTestSupport.sandbox(), topics: [.all(.minuteBars)], configure: { $0.bufferSize = 4 }
+        ) { client, reader in
+            while client.statistics.droppedEvents < 20 { try await Task.sleep(for: .milliseconds(20)) }
+            return (try await reader.collect(4) { $0.minuteBar }, client.statistics.droppedEvents)
+        }
+        #expect(dropped >= 20)
+        let first = WebSocketTestSupport.replayStartMs
+        #expect(held.allSatisfy { $0.startMs > first }, "the greeting and the first minute's bars went")
     }
 
     @Test func unsubscribeStopsASymbol() async throws {

@@ -53,6 +53,7 @@ struct WebSocketSandboxTests {
         #expect(Fault(spec: "ws-drop-messages-5") == .webSocketDrop(afterMessages: 5))
         #expect(Fault(spec: "ws-drop-seconds-2.5") == .webSocketDropAfter(seconds: 2.5))
         #expect(Fault(spec: "ws-stall-messages-3") == .webSocketStall(afterMessages: 3, seconds: 30))
+        #expect(Fault(spec: "ws-stall-messages-0") == .webSocketStall(afterMessages: 0, seconds: 30))
         #expect(Fault(spec: "ws-drop-messages-0") == nil && Fault(spec: "ws-drop-messages-1.5") == nil)
         #expect(Fault(spec: "ws-drop-seconds-x") == nil)
         #expect(Fault(spec: "ws-drop-seconds-1")?.isWebSocket == true && Fault(spec: "429")?.isWebSocket == false)

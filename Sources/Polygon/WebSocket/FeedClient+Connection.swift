@@ -19,12 +19,16 @@ extension FeedClient {
     /// - Returns: why it ended, when another attempt may follow.
     /// - Throws: the final error when the server refused the key.
     func connectOnce() async throws -> Disconnect {
+        // WSCore traces the first bytes of every frame; trace is off for it so that no future
+        // change of that prefix can put the auth frame's key in a log.
+        var socketLogger = logger
+        socketLogger.logLevel = max(socketLogger.logLevel, .debug)
         let client = WebSocketClient(
             url: configuration.url,
             configuration: .init(
                 maxFrameSize: min(configuration.maxFrameBytes, 1 << 24), closeTimeout: .seconds(2),
                 autoPing: .enabled(timePeriod: configuration.pingInterval)),
-            logger: logger
+            logger: socketLogger
         ) { inbound, outbound, _ in
             try await self.converse(inbound: inbound, outbound: outbound)
         }

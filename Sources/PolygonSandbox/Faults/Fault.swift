@@ -23,7 +23,8 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     /// WebSocket: close the connection this many seconds (real time) after it opened.
     case webSocketDropAfter(seconds: Double)
     /// WebSocket: after this many data frames, go silent — no frames, no pongs — for `seconds`
-    /// (real time), then close; a client sees it only through its heartbeat.
+    /// (real time), then close; a client sees it only through its heartbeat. After 0 frames the
+    /// server does not even send its `connected` greeting.
     case webSocketStall(afterMessages: Int, seconds: Double)
 
     /// Whether the fault applies to WebSocket connections (else to REST requests).
@@ -87,8 +88,10 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
 extension Fault {
     /// Parses the WebSocket spellings: `ws-drop-messages-N`, `ws-drop-seconds-N`, `ws-stall-messages-N`.
     init?(webSocketSpec spec: String) {
-        func number(after prefix: String) -> Double? {
-            guard spec.hasPrefix(prefix), let value = Double(spec.dropFirst(prefix.count)), value > 0 else {
+        func number(after prefix: String, orZero: Bool = false) -> Double? {
+            guard spec.hasPrefix(prefix), let value = Double(spec.dropFirst(prefix.count)),
+                value > 0 || orZero && value == 0
+            else {
                 return nil
             }
             return value
@@ -97,7 +100,7 @@ extension Fault {
             self = .webSocketDrop(afterMessages: count)
         } else if let seconds = number(after: "ws-drop-seconds-") {
             self = .webSocketDropAfter(seconds: seconds)
-        } else if let n = number(after: "ws-stall-messages-"), let count = Int(exactly: n) {
+        } else if let n = number(after: "ws-stall-messages-", orZero: true), let count = Int(exactly: n) {
             self = .webSocketStall(afterMessages: count, seconds: 30)
         } else {
             return nil

@@ -55,6 +55,9 @@ public struct SandboxFeed: Sendable {
         let faults = configuration.faults.faults(for: Self.faultPath).filter(\.isWebSocket)
         let session = FeedSession(apiKey: configuration.apiKey, universe: configuration.feed.universe)
         logger.debug("feed connection", metadata: ["sandbox.faults": "\(faults)"])
+        for case .webSocketStall(0, let seconds) in faults {
+            return try await stall(outbound, seconds: seconds)  // a server that upgrades, then says nothing
+        }
         try await outbound.write(.text(FeedFrameWriter.status("connected", "Connected Successfully")))
         let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
             group.addTask {
@@ -76,7 +79,17 @@ public struct SandboxFeed: Sendable {
             return first
         }
         if case .stall(let seconds) = ending {
-            try? await Task.sleep(for: .milliseconds(Int64(seconds * 1_000)))
+            try? await stall(outbound, seconds: seconds)
+        }
+    }
+
+    /// Stays silent for `seconds`, but ends early once the client has gone: an unsolicited pong
+    /// every 100 ms probes the socket (a client ignores pongs that answer none of its pings).
+    private func stall(_ outbound: WebSocketOutboundWriter, seconds: Double) async throws {
+        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+        while ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(100))
+            try await outbound.write(.pong)
         }
     }
 
