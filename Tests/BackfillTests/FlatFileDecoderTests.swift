@@ -25,9 +25,12 @@ struct FlatFileDecoderTests {
         let old = try decoder.decodeAggregates(
             file: Self.samples.appendingPathComponent("minute_aggs_v1/2025-04-16.sample.csv").path)
         #expect(old.rows.map(\.ticker) == ["AAPL", "AAPL"])
-        #expect(old.rows[0].bar == Bar(
-            windowStartMs: 1_744_792_500_000, open: 200.29, high: 200.63, low: 200.29, close: 200.5, volume: 4_930,
-            transactions: 129))
+        #expect(
+            old.rows[0].bar
+                == Bar(
+                    windowStartMs: 1_744_792_500_000, open: 200.29, high: 200.63, low: 200.29, close: 200.5,
+                    volume: 4_930,
+                    transactions: 129))
         #expect(old.rows[1].bar.windowStartMs == 1_744_792_560_000)
         let new = try decoder.decodeAggregates(
             file: Self.samples.appendingPathComponent("minute_aggs_v1/2026-05-22.sample.csv").path)
@@ -51,7 +54,8 @@ struct FlatFileDecoderTests {
 
     @Test func trickyTickersStayDistinctStrings() throws {
         let tickers = ["NA", "NAN", "nan", "N/A", "NULL", "TRUE", "FALSE", "TpC", "TPC", "BRK.B", "0"]
-        let text = FlatFileTestData.header + "\n"
+        let text =
+            FlatFileTestData.header + "\n"
             + tickers.map { "\($0),1.500000,2,3,4,1,1710509760000000000,7" }.joined(separator: "\n")
         let (rows, summary) = try decoder.decodeAggregates(file: FlatFileTestData.write(text))
         #expect(summary.quarantinedCount == 0)
@@ -85,20 +89,28 @@ struct FlatFileDecoderTests {
         #expect(summary.quarantined[1].reason.contains("6 fields, expected 8"))
     }
 
-    @Test func truncatedGzipIsAnErrorForTheFile() throws {
+    @Test(arguments: [FlatFileDecoder.Engine.isal, .zlib])
+    func truncatedGzipIsAnErrorForTheFile(engine: FlatFileDecoder.Engine) throws {
+        let decoder = FlatFileDecoder(configuration: .init(engine: engine))
         let whole = try GzipCompressor.compress(Array(FlatFileTestData.minuteFile(tickers: 50, minutes: 400).utf8))
         for cut in [whole.count - 1, whole.count - 8, whole.count / 2, 20] {
             let path = try FlatFileTestData.write(bytes: Array(whole.prefix(cut)))
-            let error = #expect(throws: PolygonError.self) { try decoder.decodeAggregates(file: path, name: "k.csv.gz") }
+            let error = #expect(throws: PolygonError.self) {
+                try decoder.decodeAggregates(file: path, name: "k.csv.gz")
+            }
             #expect(error?.code == .corruptFile)
             #expect(error?.message.contains("k.csv.gz") == true)
         }
     }
 
-    @Test func corruptGzipIsAnError() throws {
+    @Test(arguments: [FlatFileDecoder.Engine.isal, .zlib])
+    func corruptGzipIsAnError(engine: FlatFileDecoder.Engine) throws {
+        let decoder = FlatFileDecoder(configuration: .init(engine: engine))
         var bytes = try GzipCompressor.compress(Array(FlatFileTestData.minuteFile(tickers: 3, minutes: 100).utf8))
         bytes[bytes.count - 6] ^= 0xFF  // the CRC-32 in the trailer
-        let error = #expect(throws: PolygonError.self) { try decoder.decodeAggregates(file: FlatFileTestData.write(bytes: bytes)) }
+        let error = #expect(throws: PolygonError.self) {
+            try decoder.decodeAggregates(file: FlatFileTestData.write(bytes: bytes))
+        }
         #expect(error?.code == .corruptFile && error?.message.contains("corrupt") == true)
     }
 
@@ -108,10 +120,14 @@ struct FlatFileDecoderTests {
         #expect(reference.rows.count == 40 * 390 && reference.summary.quarantinedCount == 0)
         let small = FlatFileDecoder(configuration: .init(chunkSize: 4_096, queueDepth: 1))
         #expect(try small.decodeAggregates(file: FlatFileTestData.write(text)).rows == reference.rows)
+        let zlib = FlatFileDecoder(configuration: .init(engine: .zlib, chunkSize: 4_096, queueDepth: 1))
+        #expect(try zlib.decodeAggregates(file: FlatFileTestData.write(text)).rows == reference.rows)
         let half = text.utf8.count / 2
-        let members = try GzipCompressor.compress(Array(text.utf8.prefix(half)))
+        let members =
+            try GzipCompressor.compress(Array(text.utf8.prefix(half)))
             + GzipCompressor.compress(Array(text.utf8.dropFirst(half)))
         #expect(try small.decodeAggregates(file: FlatFileTestData.write(bytes: members)).rows == reference.rows)
+        #expect(try zlib.decodeAggregates(file: FlatFileTestData.write(bytes: members)).rows == reference.rows)
         let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
         #expect(try decoder.decodeAggregates(file: FlatFileTestData.write(crlf)).rows == reference.rows)
     }
@@ -126,7 +142,9 @@ struct FlatFileDecoderTests {
     @Test func missingEmptyAndForeignFilesAreClearErrors() throws {
         let missing = #expect(throws: PolygonError.self) { try decoder.decodeAggregates(file: "/nonexistent/x.csv.gz") }
         #expect(missing?.code == .fileSystem && missing?.message.contains("/nonexistent/x.csv.gz") == true)
-        let empty = #expect(throws: PolygonError.self) { try decoder.decodeAggregates(file: FlatFileTestData.write("")) }
+        let empty = #expect(throws: PolygonError.self) {
+            try decoder.decodeAggregates(file: FlatFileTestData.write(""))
+        }
         #expect(empty?.message.contains("empty") == true)
         let foreign = #expect(throws: PolygonError.self) {
             try decoder.decodeAggregates(file: FlatFileTestData.write("a,b,c\n1,2,3\n"))

@@ -14,8 +14,10 @@ struct S3ClientTests {
         let sandbox = S3TestSupport.sandbox()
         let (paged, whole) = try await sandbox.withRunning { url in
             let client = S3TestSupport.client(endpoint: url)
-            return (try await client.list(prefix: S3TestSupport.march2024, pageSize: 6),
-                    try await client.list(prefix: S3TestSupport.march2024))
+            return (
+                try await client.list(prefix: S3TestSupport.march2024, pageSize: 6),
+                try await client.list(prefix: S3TestSupport.march2024)
+            )
         }
         let sessions = TradingCalendar().sessions(in: TestSupport.range("2024-03-01", "2024-03-31"))
         #expect(whole.map(\.key) == sessions.map { "\(S3TestSupport.march2024)\($0.date).csv.gz" })
@@ -30,7 +32,8 @@ struct S3ClientTests {
         let download = try await S3TestSupport.sandbox().withRunning { url in
             let client = S3TestSupport.client(endpoint: url)
             let listed = try await client.list(prefix: S3TestSupport.dayKey)
-            return try await client.download(key: S3TestSupport.dayKey, to: directory + "/day.csv.gz", expected: listed.first)
+            return try await client.download(
+                key: S3TestSupport.dayKey, to: directory + "/day.csv.gz", expected: listed.first)
         }
         #expect(download.resumedAt.isEmpty)
         let (rows, summary) = try FlatFileDecoder().decodeAggregates(file: download.path, name: download.key)
@@ -41,7 +44,8 @@ struct S3ClientTests {
         let row = try #require(rows.first { $0.ticker == "TpC" })
         var expected: Bar?
         market.forEachSession(symbol: "TpC", in: TestSupport.range("2024-03-15", "2024-03-15")) { session, anchor in
-            expected = market.dailyBar(from: market.minuteBars(symbol: "TpC", session: session, anchor: anchor), session: session)
+            expected = market.dailyBar(
+                from: market.minuteBars(symbol: "TpC", session: session, anchor: anchor), session: session)
         }
         var bar = try #require(expected)
         bar.vwap = nil
@@ -56,7 +60,8 @@ struct S3ClientTests {
             let clean = try await client.download(key: S3TestSupport.minuteKey, to: directory + "/clean.csv.gz")
             faults.script(.resetMidBody, times: 2, pathPrefix: "/flatfiles/us_stocks_sip/minute_aggs_v1/")
             let listed = try await client.list(prefix: S3TestSupport.minuteKey)
-            let resumed = try await client.download(key: S3TestSupport.minuteKey, to: directory + "/r.csv.gz", expected: listed[0])
+            let resumed = try await client.download(
+                key: S3TestSupport.minuteKey, to: directory + "/r.csv.gz", expected: listed[0])
             return (resumed, clean)
         }
         #expect(resumed.resumedAt.count == 2 && resumed.resumedAt.allSatisfy { $0 > 0 && $0 < clean.size })
@@ -70,7 +75,8 @@ struct S3ClientTests {
         let sandbox = S3TestSupport.sandbox()
         let error = try await sandbox.withRunning { url in
             await #expect(throws: PolygonError.self) {
-                try await S3TestSupport.client(endpoint: url, secretKey: "not-the-secret-123").list(prefix: "us_stocks_sip/")
+                try await S3TestSupport.client(endpoint: url, secretKey: "not-the-secret-123").list(
+                    prefix: "us_stocks_sip/")
             }
         }
         let failure = try #require(error)
@@ -102,12 +108,15 @@ struct S3ClientTests {
             let client = S3TestSupport.client(endpoint: url)
             let listed = try await client.list(prefix: S3TestSupport.minuteKey)[0]
             faults.script(.truncatedObject, times: 1, pathPrefix: "/flatfiles/")
-            let retried = try await client.download(key: S3TestSupport.minuteKey, to: directory + "/a.csv.gz", expected: listed)
+            let retried = try await client.download(
+                key: S3TestSupport.minuteKey, to: directory + "/a.csv.gz", expected: listed)
             faults.script(.truncatedObject, times: 1, pathPrefix: "/flatfiles/")
             let unlisted = try await client.download(key: S3TestSupport.minuteKey, to: directory + "/b.csv.gz")
             return (listed, retried, unlisted)
         }
-        #expect(sandbox.statistics["s3.get"] == 4, "each short copy was refused (size, then the ETag's MD5) and fetched again")
+        #expect(
+            sandbox.statistics["s3.get"] == 4,
+            "each short copy was refused (size, then the ETag's MD5) and fetched again")
         #expect(retried.size == listed.size && unlisted.size == listed.size)
         #expect(try FlatFileDecoder().decodeAggregates(file: retried.path).rows.count > 12 * 390)
         let whole = try Data(contentsOf: URL(fileURLWithPath: retried.path))
@@ -124,7 +133,8 @@ struct S3ClientTests {
         let directory = try TestSupport.temporaryDirectory().path
         let download = try await S3TestSupport.sandbox(faults: faults).withRunning { url in
             faults.script(.malformedRows(every: 100), times: 1, pathPrefix: "/flatfiles/")
-            return try await S3TestSupport.client(endpoint: url).download(key: S3TestSupport.minuteKey, to: directory + "/m.csv.gz")
+            return try await S3TestSupport.client(endpoint: url).download(
+                key: S3TestSupport.minuteKey, to: directory + "/m.csv.gz")
         }
         let (rows, summary) = try FlatFileDecoder().decodeAggregates(file: download.path, name: download.key)
         #expect(summary.quarantinedCount == (rows.count + summary.quarantinedCount) / 100)
@@ -162,9 +172,11 @@ struct S3ClientTests {
         let root = FlatFileDecoderTests.samples.deletingLastPathComponent().path
         let source = LocalFlatFileSource(root: root)
         let objects = try await source.list(prefix: "us_stocks_sip/minute_aggs_v1/")
-        #expect(objects.map(\.key) == [
-            "us_stocks_sip/minute_aggs_v1/2025-04-16.sample.csv", "us_stocks_sip/minute_aggs_v1/2026-05-22.sample.csv",
-        ])
+        #expect(
+            objects.map(\.key) == [
+                "us_stocks_sip/minute_aggs_v1/2025-04-16.sample.csv",
+                "us_stocks_sip/minute_aggs_v1/2026-05-22.sample.csv",
+            ])
         let path = try await source.localFile(for: objects[0], cacheDirectory: "/unused")
         #expect(try FlatFileDecoder().decodeAggregates(file: path).rows.count == 2)
     }

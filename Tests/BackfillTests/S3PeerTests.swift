@@ -22,8 +22,10 @@ struct S3PeerTests {
         // there too), so the 3 IAM set-up calls, 8 uploads and our 3 listing pages fall in moto's
         // unauthenticated budget; every GetObject after them, ranged or not, is SigV4-verified.
         try await MotoServer.withRunning(python: python, unauthenticatedActions: 3 + 8 + 3) { endpoint in
-            let keys = try await S3TestSupport.python(python, "", [S3TestSupport.peerScript, "moto-setup", endpoint, source, Self.key])
-                .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let keys = try await S3TestSupport.python(
+                python, "", [S3TestSupport.peerScript, "moto-setup", endpoint, source, Self.key]
+            )
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             let client = S3TestSupport.client(endpoint: endpoint, accessKey: keys[0], secretKey: keys[1])
             let listed = try await client.list(prefix: "us_stocks_sip/day_aggs_v1/2024/03/", pageSize: 3)
             #expect(listed.count == 7 && listed[0].key == Self.key)
@@ -49,15 +51,21 @@ struct S3PeerTests {
         let sandbox = S3TestSupport.sandbox()
         let (answer, ours) = try await sandbox.withRunning { url in
             let answer = try await S3TestSupport.python(
-                python, "", [
-                    S3TestSupport.peerScript, "boto3-fetch", url, S3Settings.defaultAccessKey, S3Settings.defaultSecretKey,
+                python, "",
+                [
+                    S3TestSupport.peerScript, "boto3-fetch", url, S3Settings.defaultAccessKey,
+                    S3Settings.defaultSecretKey,
                     "flatfiles", S3TestSupport.march2024, directory + "/boto3.csv.gz",
                 ])
             let ours = try await S3TestSupport.client(endpoint: url).download(
                 key: S3TestSupport.march2024 + "2024-03-01.csv.gz", to: directory + "/ours.csv.gz")
             return (answer, ours)
         }
-        struct Fetch: Decodable { var keys: [String]; var sizes: [Int]; var pages: Int }
+        struct Fetch: Decodable {
+            var keys: [String]
+            var sizes: [Int]
+            var pages: Int
+        }
         let fetch = try JSONDecoder().decode(Fetch.self, from: Data(answer.utf8))
         #expect(fetch.keys.count == 20 && fetch.pages == 10)
         #expect(fetch.keys.first == S3TestSupport.march2024 + "2024-03-01.csv.gz" && fetch.sizes.first == ours.size)
@@ -79,7 +87,9 @@ enum MotoServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-m", "moto.server", "-H", "127.0.0.1", "-p", port]
-        process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": "\(unauthenticatedActions)"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "INITIAL_NO_AUTH_ACTION_COUNT": "\(unauthenticatedActions)"
+        ]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import Polygon
 @testable import PolygonSandbox
-import Testing
 
 /// The signer against AWS's published S3 examples, and the sandbox's independent verifier against it.
 @Suite("S3 Signature V4")
@@ -33,7 +34,8 @@ struct S3SigV4Tests {
     @Test func theSandboxVerifierAcceptsTheSignerAndRejectsAnyChange() {
         let signer = SigV4Signer(accessKey: "ak", secretKey: "sk", region: "eu-west-1")
         let query = [("list-type", "2"), ("prefix", "us_stocks_sip/minute aggs~/")]
-        let signed = signer.sign(method: "GET", host: "127.0.0.1:9", path: "/flatfiles", query: query, nowMs: exampleTime)
+        let signed = signer.sign(
+            method: "GET", host: "127.0.0.1:9", path: "/flatfiles", query: query, nowMs: exampleTime)
         let rawQuery = SigV4Signer.canonicalQuery(query)
         func verify(_ verifier: SigV4Verifier, host: String = "127.0.0.1:9", path: String = "/flatfiles")
             -> SigV4Verifier.Outcome
@@ -45,10 +47,12 @@ struct S3SigV4Tests {
         #expect(verify(SigV4Verifier(accessKey: "ak", secretKey: "sk")) == .valid)
         #expect(verify(SigV4Verifier(accessKey: "other", secretKey: "sk")) == .unknownAccessKey("ak"))
         if case .mismatch = verify(SigV4Verifier(accessKey: "ak", secretKey: "sk2")) {} else { Issue.record("secret") }
-        if case .mismatch = verify(SigV4Verifier(accessKey: "ak", secretKey: "sk"), host: "127.0.0.1:10") {} else {
+        if case .mismatch = verify(SigV4Verifier(accessKey: "ak", secretKey: "sk"), host: "127.0.0.1:10") {
+        } else {
             Issue.record("host")
         }
-        if case .mismatch = verify(SigV4Verifier(accessKey: "ak", secretKey: "sk"), path: "/flatfile") {} else {
+        if case .mismatch = verify(SigV4Verifier(accessKey: "ak", secretKey: "sk"), path: "/flatfile") {
+        } else {
             Issue.record("path")
         }
     }
@@ -70,7 +74,9 @@ struct S3SigV4Tests {
         let page = try #require(S3ListParser.parse(xml))
         #expect(page.objects == [S3ObjectInfo(key: "a&b<cA", size: 12, etag: "\"x\"")])
         #expect(page.isTruncated && page.nextContinuationToken == "t+/=")
-        #expect(S3ListParser.error("<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>")! == ("NoSuchKey", "gone"))
+        #expect(
+            S3ListParser.error("<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>")! == ("NoSuchKey", "gone")
+        )
         #expect(S3ObjectResponse.parseRange("bytes=5-", total: 10) == 5..<10)
         #expect(S3ObjectResponse.parseRange("bytes=-3", total: 10) == 7..<10)
         #expect(S3ObjectResponse.parseRange("bytes=2-4", total: 10) == 2..<5)

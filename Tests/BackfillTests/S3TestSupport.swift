@@ -18,7 +18,8 @@ enum S3TestSupport {
     }
 
     static func client(
-        endpoint: String, accessKey: String = S3Settings.defaultAccessKey, secretKey: String = S3Settings.defaultSecretKey,
+        endpoint: String, accessKey: String = S3Settings.defaultAccessKey,
+        secretKey: String = S3Settings.defaultSecretKey,
         bucket: String = S3Settings.defaultBucket, attempts: Int = 4
     ) -> S3Client {
         S3Client(
@@ -30,7 +31,8 @@ enum S3TestSupport {
 
     /// The `.venv-peers` made by `scripts/peers-venv.sh`, or nil (tests then skip and say why).
     static var peersPython: String? {
-        let path = ProcessInfo.processInfo.environment["PEERS_S3_VENV"].map { $0 + "/bin/python" }
+        let path =
+            ProcessInfo.processInfo.environment["PEERS_S3_VENV"].map { $0 + "/bin/python" }
             ?? TestSupport.repositoryRoot.appendingPathComponent(".venv-peers/bin/python").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
@@ -38,14 +40,17 @@ enum S3TestSupport {
     static let skipReason = "no .venv-peers: run scripts/peers-venv.sh (CI does) to test against moto and boto3"
 
     /// Runs `python -c script args…` (or `python args…` when `script` is empty), returning stdout; throws with stderr when it fails.
-    static func runPython(_ python: String, _ script: String, _ arguments: [String], environment: [String: String] = [:])
+    static func runPython(
+        _ python: String, _ script: String, _ arguments: [String], environment: [String: String] = [:]
+    )
         throws -> String
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = (script.isEmpty ? [] : ["-c", script]) + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()

@@ -1,9 +1,9 @@
 import BackfillCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns chunks of `minute_aggs_v1` / `day_aggs_v1` CSV (whole lines) into typed rows, byte by byte.
@@ -26,6 +26,11 @@ struct AggregatesCSVParser {
     let maxQuarantineDetails: Int
     private(set) var summary: FlatFileSummary
     private var columns: [Column] = []
+    /// The header is Polygon's exact column order, so rows take the straight-line path.
+    private var canonical = false
+    private static let canonicalOrder: [Column] = [
+        .ticker, .volume, .open, .close, .high, .low, .windowStart, .transactions,
+    ]
     private var lastTickerBytes: [UInt8] = []
     private var lastTicker = ""
 
@@ -55,7 +60,7 @@ struct AggregatesCSVParser {
             if columns.isEmpty {
                 try readHeader(base, start, end)
             } else if end > start {
-                if let row = parseRow(base, start, end) {
+                if let row = canonical ? parseCanonicalRow(base, start, end) : parseRow(base, start, end) {
                     rows.append(row)
                     summary.rows += 1
                 }
@@ -76,6 +81,40 @@ struct AggregatesCSVParser {
                 "line 1 is not a minute/day aggregates header (no '\(name)' column): '\(text.prefix(120))'")
         }
         columns = found
+        canonical = found == AggregatesCSVParser.canonicalOrder
+    }
+
+    /// A line in Polygon's column order, parsed field after field without a column loop; any surprise
+    /// hands the line to `parseRow`, which says exactly what is wrong with it.
+    @inline(__always)
+    private mutating func parseCanonicalRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> FlatFileRow? {
+        let comma = UInt8(ascii: ",")
+        var i = start
+        while i < end && base[i] != comma { i += 1 }
+        let tickerEnd = i
+        i += 1
+        guard i < end, let volume = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let open = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let close = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let high = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let low = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let windowStartNs = DecimalParsing.integer(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        var transactions: Int64?
+        if i < end {
+            guard let value = DecimalParsing.integer(base, &i, end), i == end else { return parseRow(base, start, end) }
+            transactions = value
+        }
+        guard let name = intern(base, start, tickerEnd) else { return parseRow(base, start, end) }
+        let bar = Bar(
+            windowStartMs: windowStartNs / 1_000_000, open: open, high: high, low: low, close: close, volume: volume,
+            transactions: transactions)
+        return FlatFileRow(ticker: name, bar: bar)
     }
 
     /// One data line; nil after quarantining it.
@@ -83,7 +122,11 @@ struct AggregatesCSVParser {
     private mutating func parseRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> FlatFileRow? {
         var i = start
         var ticker = (start: 0, end: 0)
-        var volume = 0.0, open = 0.0, close = 0.0, high = 0.0, low = 0.0
+        var volume = 0.0
+        var open = 0.0
+        var close = 0.0
+        var high = 0.0
+        var low = 0.0
         var windowStartNs: Int64 = 0
         var transactions: Int64?
         for (position, column) in columns.enumerated() {
@@ -137,14 +180,16 @@ struct AggregatesCSVParser {
     /// The ticker as a String, reusing the previous row's when the bytes are the same.
     @inline(__always)
     private mutating func intern(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String? {
-        var from = from, to = to
+        var from = from
+        var to = to
         if to - from >= 2 && base[from] == UInt8(ascii: "\"") && base[to - 1] == UInt8(ascii: "\"") {
             from += 1
             to -= 1
         }
         let length = to - from
         guard length > 0 else { return nil }
-        let same = lastTickerBytes.count == length
+        let same =
+            lastTickerBytes.count == length
             && lastTickerBytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + from, length) == 0 }
         if !same {
             let bytes = UnsafeBufferPointer(start: base + from, count: length)
@@ -159,7 +204,8 @@ struct AggregatesCSVParser {
     {
         summary.quarantinedCount += 1
         if summary.quarantined.count < maxQuarantineDetails {
-            let text = String(decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 200)), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 200)), as: UTF8.self)
             summary.quarantined.append(
                 FlatFileQuarantinedRow(file: file, line: summary.lines, reason: reason, text: text))
         }

@@ -5,9 +5,9 @@ import NIOCore
 import NIOHTTP1
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a finished download did.
@@ -30,7 +30,8 @@ extension S3Client {
     ///   - expected: the listing's entry, whose size and ETag the file must match.
     /// - Returns: the finished download; the file is moved into place only once it checks out.
     /// - Throws: `PolygonError` (`forbidden`, `integrity`, `transport` after the last attempt…) naming the key.
-    public func download(key: String, to destination: String, expected: S3ObjectInfo? = nil) async throws -> S3Download {
+    public func download(key: String, to destination: String, expected: S3ObjectInfo? = nil) async throws -> S3Download
+    {
         let partial = destination + ".partial"
         let what = "downloading s3://\(configuration.bucket)/\(key)"
         var etag = expected?.etag
@@ -85,7 +86,8 @@ extension S3Client {
             throw error
         } catch {
             throw PolygonError(
-                .transport, "\(what): the connection broke after \(Self.fileSize(partial)) of \(total) bytes "
+                .transport,
+                "\(what): the connection broke after \(Self.fileSize(partial)) of \(total) bytes "
                     + "(\(redactor.redact(String(describing: error)))); resuming", isRetryable: true, underlying: error)
         }
         return total
@@ -120,12 +122,15 @@ extension S3Client {
     }
 
     /// Size against the server's and the listing's; MD5 against a single-part ETag.
-    private func verify(_ path: String, key: String, size: Int, expected: S3ObjectInfo?, etag: String?, what: String) throws {
+    private func verify(_ path: String, key: String, size: Int, expected: S3ObjectInfo?, etag: String?, what: String)
+        throws
+    {
         let actual = Self.fileSize(path)
         guard actual == size, expected.map({ $0.size == size }) ?? true else {
             try? FileManager.default.removeItem(atPath: path)
             throw PolygonError(
-                .integrity, "\(what): got \(actual) bytes, the server announced \(size)"
+                .integrity,
+                "\(what): got \(actual) bytes, the server announced \(size)"
                     + (expected.map { " and the listing \($0.size)" } ?? ""), isRetryable: true)
         }
         guard let etag, let digest = Self.plainMD5(etag) else { return }
@@ -134,7 +139,8 @@ extension S3Client {
             throw PolygonError(.integrity, "\(what): the file's MD5 does not match its ETag \(etag)", isRetryable: true)
         }
         if let listed = expected?.etag, listed != etag {
-            throw PolygonError(.integrity, "\(what): ETag \(etag) differs from the listing's \(listed)", isRetryable: true)
+            throw PolygonError(
+                .integrity, "\(what): ETag \(etag) differs from the listing's \(listed)", isRetryable: true)
         }
     }
 

@@ -56,7 +56,8 @@ public final class S3Client: Sendable {
             }
             let next = page.isTruncated ? page.nextContinuationToken : nil
             if page.isTruncated && next == nil {
-                throw PolygonError(.malformedBody, "\(what): truncated listing without a continuation token", isRetryable: false)
+                throw PolygonError(
+                    .malformedBody, "\(what): truncated listing without a continuation token", isRetryable: false)
             }
             return (page.objects, next)
         }
@@ -100,7 +101,8 @@ public final class S3Client: Sendable {
         what: String
     ) async throws -> HTTPClientResponse {
         guard let schemeEnd = configuration.endpoint.firstRange(of: "://") else {
-            throw PolygonError(.invalidRequest, "POLYGON_S3_ENDPOINT must start with http:// or https://", isRetryable: false)
+            throw PolygonError(
+                .invalidRequest, "POLYGON_S3_ENDPOINT must start with http:// or https://", isRetryable: false)
         }
         let host = String(configuration.endpoint[schemeEnd.upperBound...].prefix { $0 != "/" })
         let queryText = SigV4Signer.canonicalQuery(query)
@@ -112,7 +114,8 @@ public final class S3Client: Sendable {
         for (name, value) in signed { request.headers.add(name: name, value: value) }
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1_000)))
+            response = try await http.execute(
+                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1_000)))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -143,8 +146,10 @@ public final class S3Client: Sendable {
         let shown = redactor.redact(url)
         switch status {
         case 401, 403:
-            let hint = parsed?.code == "SignatureDoesNotMatch"
-                ? "POLYGON_S3_SECRET_KEY is wrong" : "check POLYGON_S3_ACCESS_KEY / POLYGON_S3_SECRET_KEY and that your plan includes this data"
+            let hint =
+                parsed?.code == "SignatureDoesNotMatch"
+                ? "POLYGON_S3_SECRET_KEY is wrong"
+                : "check POLYGON_S3_ACCESS_KEY / POLYGON_S3_SECRET_KEY and that your plan includes this data"
             return PolygonError(
                 .forbidden, "\(what): access denied (\(server)); \(hint)", url: shown, httpStatus: status,
                 isRetryable: false)
@@ -157,7 +162,9 @@ public final class S3Client: Sendable {
                 .integrity, "\(what): the object changed on the server since the download began", url: shown,
                 httpStatus: status, isRetryable: true)
         default:
-            return PolygonError(.badRequest, "\(what): request rejected (\(server))", url: shown, httpStatus: status, isRetryable: false)
+            return PolygonError(
+                .badRequest, "\(what): request rejected (\(server))", url: shown, httpStatus: status, isRetryable: false
+            )
         }
     }
 }

@@ -45,7 +45,8 @@ public struct S3Configuration: Sendable {
                     + "not the REST API key)", isRetryable: false)
         }
         return S3Configuration(
-            endpoint: value("POLYGON_S3_ENDPOINT") ?? defaultEndpoint, bucket: value("POLYGON_S3_BUCKET") ?? defaultBucket,
+            endpoint: value("POLYGON_S3_ENDPOINT") ?? defaultEndpoint,
+            bucket: value("POLYGON_S3_BUCKET") ?? defaultBucket,
             accessKey: access, secretKey: secret)
     }
 }

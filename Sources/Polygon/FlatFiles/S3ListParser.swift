@@ -35,7 +35,9 @@ enum S3ListParser {
                 return nil
             }
             objects.append(
-                S3ObjectInfo(key: key, size: size, etag: value("ETag", in: block), lastModified: value("LastModified", in: block)))
+                S3ObjectInfo(
+                    key: key, size: size, etag: value("ETag", in: block), lastModified: value("LastModified", in: block)
+                ))
         }
         return Page(
             objects: objects, isTruncated: value("IsTruncated", in: xml[...]) == "true",
@@ -51,7 +53,9 @@ enum S3ListParser {
     static func blocks(_ tag: String, in xml: String) -> [Substring] {
         var result: [Substring] = []
         var rest = xml[...]
-        while let open = rest.firstRange(of: "<\(tag)>"), let close = rest[open.upperBound...].firstRange(of: "</\(tag)>") {
+        while let open = rest.firstRange(of: "<\(tag)>"),
+            let close = rest[open.upperBound...].firstRange(of: "</\(tag)>")
+        {
             result.append(rest[open.upperBound..<close.lowerBound])
             rest = rest[close.upperBound...]
         }
@@ -60,7 +64,8 @@ enum S3ListParser {
 
     /// The decoded text of the first `<tag>` in `xml`.
     static func value(_ tag: String, in xml: Substring) -> String? {
-        guard let open = xml.firstRange(of: "<\(tag)>"), let close = xml[open.upperBound...].firstRange(of: "</\(tag)>") else {
+        guard let open = xml.firstRange(of: "<\(tag)>"), let close = xml[open.upperBound...].firstRange(of: "</\(tag)>")
+        else {
             return nil
         }
         return decodeEntities(xml[open.upperBound..<close.lowerBound])
@@ -82,9 +87,15 @@ enum S3ListParser {
             case "quot": out += "\""
             case "apos": out += "'"
             default:
-                let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
+                let number =
+                    entity.hasPrefix("#x")
+                    ? UInt32(entity.dropFirst(2), radix: 16)
                     : (entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil)
-                if let number, let scalar = Unicode.Scalar(number) { out.unicodeScalars.append(scalar) } else { out += "&\(entity);" }
+                if let number, let scalar = Unicode.Scalar(number) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "&\(entity);"
+                }
             }
             rest = rest[rest.index(after: semi)...]
         }

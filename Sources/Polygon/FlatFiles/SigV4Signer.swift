@@ -42,7 +42,8 @@ struct SigV4Signer: Sendable {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
         let signature = hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
-        let authorization = "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope), SignedHeaders=\(names), Signature=\(signature)"
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(accessKey)/\(scope), SignedHeaders=\(names), Signature=\(signature)"
         return signed.filter { $0.0 != "host" } + [("authorization", authorization)]
     }
 
@@ -65,7 +66,8 @@ struct SigV4Signer: Sendable {
     static func encode(_ text: String, keepSlash: Bool = false) -> String {
         var out = ""
         for byte in text.utf8 {
-            let unreserved = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
+            let unreserved =
+                (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
                 || byte == 45 || byte == 95 || byte == 46 || byte == 126 || (keepSlash && byte == 47)
             if unreserved {
                 out.unicodeScalars.append(Unicode.Scalar(byte))

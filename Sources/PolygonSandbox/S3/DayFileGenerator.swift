@@ -28,7 +28,9 @@ struct DayFileGenerator: Sendable {
         for ticker in tickers {
             market.forEachSession(symbol: ticker, in: DayRange(date, date)!) { session, anchor in
                 let minutes = market.minuteBars(symbol: ticker, session: session, anchor: anchor)
-                let bars = dataset == .minuteAggregates ? minutes : market.dailyBar(from: minutes, session: session).map { [$0] } ?? []
+                let bars =
+                    dataset == .minuteAggregates
+                    ? minutes : market.dailyBar(from: minutes, session: session).map { [$0] } ?? []
                 for bar in bars {
                     row += 1
                     let broken = corruptEvery.map { row % max(1, $0) == 0 } ?? false

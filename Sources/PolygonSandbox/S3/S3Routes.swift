@@ -117,12 +117,15 @@ struct S3Routes: Sendable {
             return nil
         case .malformed(let reason):
             statistics.count("s3.denied")
-            return S3XML.error(.forbidden, code: "AccessDenied", message: "Access Denied (\(reason))", resource: resource, requestID: id)
+            return S3XML.error(
+                .forbidden, code: "AccessDenied", message: "Access Denied (\(reason))", resource: resource,
+                requestID: id)
         case .unknownAccessKey:
             statistics.count("s3.denied")
             return S3XML.error(
                 .forbidden, code: "InvalidAccessKeyId",
-                message: "The AWS Access Key Id you provided does not exist in our records.", resource: resource, requestID: id)
+                message: "The AWS Access Key Id you provided does not exist in our records.", resource: resource,
+                requestID: id)
         case .mismatch:
             statistics.count("s3.denied")
             return S3XML.error(

@@ -43,7 +43,8 @@ enum S3XML {
         xml += element("Code", code) + element("Message", message) + element("Resource", resource)
         xml += element("RequestId", requestID) + "</Error>"
         return Response(
-            status: status, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+            status: status, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml))
+        )
     }
 
     static func element(_ name: String, _ text: String) -> String {

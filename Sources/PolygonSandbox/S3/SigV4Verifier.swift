@@ -42,7 +42,8 @@ struct SigV4Verifier: Sendable {
         }
         let payload = header("x-amz-content-sha256") ?? "UNSIGNED-PAYLOAD"
         let canonicalRequest = [
-            method, rawPath, Self.canonicalQuery(rawQuery), canonicalHeaders, parts.signedHeaders.joined(separator: ";"),
+            method, rawPath, Self.canonicalQuery(rawQuery), canonicalHeaders,
+            parts.signedHeaders.joined(separator: ";"),
             payload,
         ].joined(separator: "\n")
         let stringToSign = [
@@ -57,7 +58,8 @@ struct SigV4Verifier: Sendable {
     }
 
     /// `AWS4-HMAC-SHA256 Credential=AK/20240315/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex`.
-    static func parseAuthorization(_ value: String) -> (credential: String, signedHeaders: [String], signature: String)? {
+    static func parseAuthorization(_ value: String) -> (credential: String, signedHeaders: [String], signature: String)?
+    {
         guard value.hasPrefix("AWS4-HMAC-SHA256 ") else { return nil }
         var fields: [String: String] = [:]
         for item in value.dropFirst(17).split(separator: ",") {
@@ -77,14 +79,16 @@ struct SigV4Verifier: Sendable {
             let name = awsEncode(percentDecode(kv[0]))
             return (name, kv.count > 1 ? awsEncode(percentDecode(kv[1])) : "")
         }
-        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
+            separator: "&")
     }
 
     /// RFC 3986 encoding with AWS's unreserved set (`A-Z a-z 0-9 - _ . ~`), upper-case hex.
     static func awsEncode(_ bytes: [UInt8]) -> String {
         var out = ""
         for byte in bytes {
-            let unreserved = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
+            let unreserved =
+                (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57)
                 || byte == 45 || byte == 95 || byte == 46 || byte == 126
             if unreserved {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
