@@ -93,7 +93,9 @@ struct AggregatesCSVParser {
         while i < end && base[i] != comma { i += 1 }
         let tickerEnd = i
         i += 1
-        guard i < end, let volume = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        guard i < end, let volume = DecimalParsing.double(base, &i, end), i < end else {
+            return parseRow(base, start, end)
+        }
         i += 1
         guard let open = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
         i += 1
@@ -103,7 +105,9 @@ struct AggregatesCSVParser {
         i += 1
         guard let low = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
         i += 1
-        guard let windowStartNs = DecimalParsing.integer(base, &i, end), i < end else { return parseRow(base, start, end) }
+        guard let windowStartNs = DecimalParsing.integer(base, &i, end), i < end else {
+            return parseRow(base, start, end)
+        }
         i += 1
         var transactions: Int64?
         if i < end {

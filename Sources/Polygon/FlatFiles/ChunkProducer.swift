@@ -73,7 +73,8 @@ struct ChunkProducer {
     }
 
     /// Feeds one block of file bytes through; returns false when the consumer went away.
-    private func consume(_ block: UnsafeRawBufferPointer, _ inflater: (any StreamInflater)?, _ state: inout State) throws
+    private func consume(_ block: UnsafeRawBufferPointer, _ inflater: (any StreamInflater)?, _ state: inout State)
+        throws
         -> Bool
     {
         var offset = 0
@@ -122,7 +123,8 @@ struct ChunkProducer {
         let next = channel.makeBuffer(size: chunkSize)
         let carry = state.filled - cut
         if carry > 0 {
-            next.bytes.baseAddress!.copyMemory(from: state.output.bytes.baseAddress!.advanced(by: cut), byteCount: carry)
+            next.bytes.baseAddress!.copyMemory(
+                from: state.output.bytes.baseAddress!.advanced(by: cut), byteCount: carry)
         }
         let chunk = state.output
         state.output = next
