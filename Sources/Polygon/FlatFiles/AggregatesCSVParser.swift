@@ -125,6 +125,30 @@ struct AggregatesCSVParser {
     @inline(__always)
     private mutating func parseRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> FlatFileRow? {
         var i = start
+        var fields = RowFields()
+        for (position, column) in columns.enumerated() {
+            if position > 0 {
+                guard i < end, base[i] == UInt8(ascii: ",") else {
+                    return quarantine(base, start, end, "\(position) fields, expected \(columns.count)")
+                }
+                i += 1
+            }
+            if let problem = fields.read(column, position: position, base, &i, end) {
+                return quarantine(base, start, end, problem)
+            }
+        }
+        guard i == end else { return quarantine(base, start, end, "more fields than the header's \(columns.count)") }
+        guard let name = intern(base, fields.ticker.start, fields.ticker.end) else {
+            return quarantine(base, start, end, "the ticker is empty")
+        }
+        let bar = Bar(
+            windowStartMs: fields.windowStartNs / 1_000_000, open: fields.open, high: fields.high, low: fields.low,
+            close: fields.close, volume: fields.volume, transactions: fields.transactions)
+        return FlatFileRow(ticker: name, bar: bar)
+    }
+
+    /// The values of one row as the column loop finds them.
+    private struct RowFields {
         var ticker = (start: 0, end: 0)
         var volume = 0.0
         var open = 0.0
@@ -133,13 +157,11 @@ struct AggregatesCSVParser {
         var low = 0.0
         var windowStartNs: Int64 = 0
         var transactions: Int64?
-        for (position, column) in columns.enumerated() {
-            if position > 0 {
-                guard i < end, base[i] == UInt8(ascii: ",") else {
-                    return quarantine(base, start, end, "\(position) fields, expected \(columns.count)")
-                }
-                i += 1
-            }
+
+        /// Reads the field of `column` at `i`; returns what is wrong with it, or nil.
+        mutating func read(_ column: Column, position: Int, _ base: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int)
+            -> String?
+        {
             switch column {
             case .ticker:
                 let from = i
@@ -147,38 +169,35 @@ struct AggregatesCSVParser {
                 ticker = (from, i)
             case .volume, .open, .close, .high, .low:
                 guard let value = DecimalParsing.double(base, &i, end) else {
-                    return quarantine(base, start, end, "column \(position + 1) is not a number")
+                    return "column \(position + 1) is not a number"
                 }
-                switch column {
-                case .volume: volume = value
-                case .open: open = value
-                case .close: close = value
-                case .high: high = value
-                default: low = value
-                }
+                store(value, in: column)
             case .windowStart:
                 guard let value = DecimalParsing.integer(base, &i, end) else {
-                    return quarantine(base, start, end, "window_start (column \(position + 1)) is not an integer")
+                    return "window_start (column \(position + 1)) is not an integer"
                 }
                 windowStartNs = value
             case .transactions:
-                if i == end || base[i] == UInt8(ascii: ",") { break }
+                if i == end || base[i] == UInt8(ascii: ",") { return nil }
                 guard let value = DecimalParsing.integer(base, &i, end) else {
-                    return quarantine(base, start, end, "transactions (column \(position + 1)) is not an integer")
+                    return "transactions (column \(position + 1)) is not an integer"
                 }
                 transactions = value
             case .ignored:
                 while i < end && base[i] != UInt8(ascii: ",") { i += 1 }
             }
+            return nil
         }
-        guard i == end else { return quarantine(base, start, end, "more fields than the header's \(columns.count)") }
-        guard let name = intern(base, ticker.start, ticker.end) else {
-            return quarantine(base, start, end, "the ticker is empty")
+
+        private mutating func store(_ value: Double, in column: Column) {
+            switch column {
+            case .volume: volume = value
+            case .open: open = value
+            case .close: close = value
+            case .high: high = value
+            default: low = value
+            }
         }
-        let bar = Bar(
-            windowStartMs: windowStartNs / 1_000_000, open: open, high: high, low: low, close: close, volume: volume,
-            transactions: transactions)
-        return FlatFileRow(ticker: name, bar: bar)
     }
 
     /// The ticker as a String, reusing the previous row's when the bytes are the same.
