@@ -15,6 +15,15 @@ enum BackfillBench {
 
     static func main() async {
         let requested = Array(CommandLine.arguments.dropFirst())
+        if requested.first == "flatfiles" {
+            guard requested.count == 2 else {
+                FileHandle.standardError.write(Data("usage: backfill-bench flatfiles DAY_FILE.csv.gz\n".utf8))
+                exit(2)
+            }
+            print("== flatfiles")
+            FlatFileBench.run(file: requested[1])
+            return
+        }
         let names = requested.isEmpty ? ["rest-sqlite"] : requested
         for name in names {
             guard let run = cases[name] else {

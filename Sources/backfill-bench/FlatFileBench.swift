@@ -9,13 +9,12 @@ enum FlatFileBench {
     /// - Parameter file: a `minute_aggs_v1` day file (`.csv.gz`).
     static func run(file: String, repetitions: Int = 5) {
         do {
-            let ours = try decode(file: file, repetitions: repetitions)
+            let ours = try decode(file: file, repetitions: repetitions, engine: .isal)
+            let zlib = try decode(file: file, repetitions: repetitions, engine: .zlib)
             print("| case | rows | median s | rows/s | runs |")
             print("|---|---|---|---|---|")
-            print(
-                row(
-                    "backfill FlatFileDecoder (zlib thread + parse thread, typed rows)", ours.rows, ours.seconds,
-                    repetitions))
+            print(row("FlatFileDecoder: ISA-L inflate thread + parse thread", ours.rows, ours.seconds, repetitions))
+            print(row("FlatFileDecoder: zlib inflate thread + parse thread", zlib.rows, zlib.seconds, repetitions))
             let zcat = peer(["/bin/sh", "-c", "zcat '\(file)' > /dev/null"], repetitions: 3)
             if let zcat { print(row("zcat FILE > /dev/null", ours.rows, zcat, 3)) }
             let pandas = pandasReadCSV(file: file)
@@ -23,17 +22,22 @@ enum FlatFileBench {
             print("checksum: volume sum \(ours.checksum), quarantined \(ours.quarantined)")
             if let pandas { print("ratio vs pandas.read_csv: \(format(pandas / ours.seconds))x (target >= 2.5x)") }
             if let zcat { print("ratio vs zcat: \(format(zcat / ours.seconds))x (target > 1x)") }
+            if let pandas, let zcat {
+                print("zlib engine: \(format(pandas / zlib.seconds))x pandas, \(format(zcat / zlib.seconds))x zcat")
+            }
         } catch {
             print("flat-file bench failed: \(error)")
         }
     }
 
-    private static func decode(file: String, repetitions: Int) throws -> (
+    private static func decode(file: String, repetitions: Int, engine: FlatFileDecoder.Engine) throws -> (
         rows: Int, seconds: Double, checksum: Double, quarantined: Int
     ) {
-        let decoder = FlatFileDecoder()
+        let decoder = FlatFileDecoder(configuration: .init(engine: engine))
         var times: [Double] = []
-        var rows = 0, checksum = 0.0, quarantined = 0
+        var rows = 0
+        var checksum = 0.0
+        var quarantined = 0
         for run in 0...repetitions {
             let clock = ContinuousClock()
             let start = clock.now

@@ -89,7 +89,9 @@ struct FlatFileDecoderTests {
         #expect(summary.quarantined[1].reason.contains("6 fields, expected 8"))
     }
 
-    @Test func truncatedGzipIsAnErrorForTheFile() throws {
+    @Test(arguments: [FlatFileDecoder.Engine.isal, .zlib])
+    func truncatedGzipIsAnErrorForTheFile(engine: FlatFileDecoder.Engine) throws {
+        let decoder = FlatFileDecoder(configuration: .init(engine: engine))
         let whole = try GzipCompressor.compress(Array(FlatFileTestData.minuteFile(tickers: 50, minutes: 400).utf8))
         for cut in [whole.count - 1, whole.count - 8, whole.count / 2, 20] {
             let path = try FlatFileTestData.write(bytes: Array(whole.prefix(cut)))
@@ -101,7 +103,9 @@ struct FlatFileDecoderTests {
         }
     }
 
-    @Test func corruptGzipIsAnError() throws {
+    @Test(arguments: [FlatFileDecoder.Engine.isal, .zlib])
+    func corruptGzipIsAnError(engine: FlatFileDecoder.Engine) throws {
+        let decoder = FlatFileDecoder(configuration: .init(engine: engine))
         var bytes = try GzipCompressor.compress(Array(FlatFileTestData.minuteFile(tickers: 3, minutes: 100).utf8))
         bytes[bytes.count - 6] ^= 0xFF  // the CRC-32 in the trailer
         let error = #expect(throws: PolygonError.self) {
@@ -116,11 +120,14 @@ struct FlatFileDecoderTests {
         #expect(reference.rows.count == 40 * 390 && reference.summary.quarantinedCount == 0)
         let small = FlatFileDecoder(configuration: .init(chunkSize: 4_096, queueDepth: 1))
         #expect(try small.decodeAggregates(file: FlatFileTestData.write(text)).rows == reference.rows)
+        let zlib = FlatFileDecoder(configuration: .init(engine: .zlib, chunkSize: 4_096, queueDepth: 1))
+        #expect(try zlib.decodeAggregates(file: FlatFileTestData.write(text)).rows == reference.rows)
         let half = text.utf8.count / 2
         let members =
             try GzipCompressor.compress(Array(text.utf8.prefix(half)))
             + GzipCompressor.compress(Array(text.utf8.dropFirst(half)))
         #expect(try small.decodeAggregates(file: FlatFileTestData.write(bytes: members)).rows == reference.rows)
+        #expect(try zlib.decodeAggregates(file: FlatFileTestData.write(bytes: members)).rows == reference.rows)
         let crlf = text.replacingOccurrences(of: "\n", with: "\r\n")
         #expect(try decoder.decodeAggregates(file: FlatFileTestData.write(crlf)).rows == reference.rows)
     }

@@ -171,6 +171,13 @@ struct S3ClientTests {
         #expect(configuration.endpoint == "https://files.polygon.io" && configuration.bucket == "flatfiles")
     }
 
+    @Test func flatFileFaultsHaveCommandLineSpellings() {
+        #expect(Fault(spec: "truncated-gzip") == .truncatedObject)
+        #expect(Fault(spec: "malformed-csv") == .malformedRows(every: 1_000))
+        #expect(Fault(spec: "reset-mid-body") == .resetMidBody)
+        #expect(Fault.resetMidBody.description == "reset-mid-body")
+    }
+
     @Test func theLocalFolderSourceListsTheSameLayout() async throws {
         let root = FlatFileDecoderTests.samples.deletingLastPathComponent().path
         let source = LocalFlatFileSource(root: root)

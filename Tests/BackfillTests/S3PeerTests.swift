@@ -61,7 +61,11 @@ struct S3PeerTests {
                 key: S3TestSupport.march2024 + "2024-03-01.csv.gz", to: directory + "/ours.csv.gz")
             return (answer, ours)
         }
-        struct Fetch: Decodable { var keys: [String]; var sizes: [Int]; var pages: Int }
+        struct Fetch: Decodable {
+            var keys: [String]
+            var sizes: [Int]
+            var pages: Int
+        }
         let fetch = try JSONDecoder().decode(Fetch.self, from: Data(answer.utf8))
         #expect(fetch.keys.count == 20 && fetch.pages == 10)
         #expect(fetch.keys.first == S3TestSupport.march2024 + "2024-03-01.csv.gz" && fetch.sizes.first == ours.size)

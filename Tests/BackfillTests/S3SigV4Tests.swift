@@ -1,6 +1,7 @@
+import Testing
+
 @testable import Polygon
 @testable import PolygonSandbox
-import Testing
 
 /// The signer against AWS's published S3 examples, and the sandbox's independent verifier against it.
 @Suite("S3 Signature V4")

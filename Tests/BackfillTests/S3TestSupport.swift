@@ -49,7 +49,8 @@ enum S3TestSupport {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = (script.isEmpty ? [] : ["-c", script]) + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()

@@ -26,6 +26,11 @@ struct AggregatesCSVParser {
     let maxQuarantineDetails: Int
     private(set) var summary: FlatFileSummary
     private var columns: [Column] = []
+    /// The header is Polygon's exact column order, so rows take the straight-line path.
+    private var canonical = false
+    private static let canonicalOrder: [Column] = [
+        .ticker, .volume, .open, .close, .high, .low, .windowStart, .transactions,
+    ]
     private var lastTickerBytes: [UInt8] = []
     private var lastTicker = ""
 
@@ -55,7 +60,7 @@ struct AggregatesCSVParser {
             if columns.isEmpty {
                 try readHeader(base, start, end)
             } else if end > start {
-                if let row = parseRow(base, start, end) {
+                if let row = canonical ? parseCanonicalRow(base, start, end) : parseRow(base, start, end) {
                     rows.append(row)
                     summary.rows += 1
                 }
@@ -76,16 +81,51 @@ struct AggregatesCSVParser {
                 "line 1 is not a minute/day aggregates header (no '\(name)' column): '\(text.prefix(120))'")
         }
         columns = found
+        canonical = found == AggregatesCSVParser.canonicalOrder
+    }
+
+    /// A line in Polygon's column order, parsed field after field without a column loop; any surprise
+    /// hands the line to `parseRow`, which says exactly what is wrong with it.
+    @inline(__always)
+    private mutating func parseCanonicalRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> FlatFileRow? {
+        let comma = UInt8(ascii: ",")
+        var i = start
+        while i < end && base[i] != comma { i += 1 }
+        let tickerEnd = i
+        i += 1
+        guard i < end, let volume = DecimalParsing.double(base, &i, end), i < end else {
+            return parseRow(base, start, end)
+        }
+        i += 1
+        guard let open = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let close = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let high = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let low = DecimalParsing.double(base, &i, end), i < end else { return parseRow(base, start, end) }
+        i += 1
+        guard let windowStartNs = DecimalParsing.integer(base, &i, end), i < end else {
+            return parseRow(base, start, end)
+        }
+        i += 1
+        var transactions: Int64?
+        if i < end {
+            guard let value = DecimalParsing.integer(base, &i, end), i == end else { return parseRow(base, start, end) }
+            transactions = value
+        }
+        guard let name = intern(base, start, tickerEnd) else { return parseRow(base, start, end) }
+        let bar = Bar(
+            windowStartMs: windowStartNs / 1_000_000, open: open, high: high, low: low, close: close, volume: volume,
+            transactions: transactions)
+        return FlatFileRow(ticker: name, bar: bar)
     }
 
     /// One data line; nil after quarantining it.
     @inline(__always)
     private mutating func parseRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> FlatFileRow? {
         var i = start
-        var ticker = (start: 0, end: 0)
-        var volume = 0.0, open = 0.0, close = 0.0, high = 0.0, low = 0.0
-        var windowStartNs: Int64 = 0
-        var transactions: Int64?
+        var fields = RowFields()
         for (position, column) in columns.enumerated() {
             if position > 0 {
                 guard i < end, base[i] == UInt8(ascii: ",") else {
@@ -93,6 +133,35 @@ struct AggregatesCSVParser {
                 }
                 i += 1
             }
+            if let problem = fields.read(column, position: position, base, &i, end) {
+                return quarantine(base, start, end, problem)
+            }
+        }
+        guard i == end else { return quarantine(base, start, end, "more fields than the header's \(columns.count)") }
+        guard let name = intern(base, fields.ticker.start, fields.ticker.end) else {
+            return quarantine(base, start, end, "the ticker is empty")
+        }
+        let bar = Bar(
+            windowStartMs: fields.windowStartNs / 1_000_000, open: fields.open, high: fields.high, low: fields.low,
+            close: fields.close, volume: fields.volume, transactions: fields.transactions)
+        return FlatFileRow(ticker: name, bar: bar)
+    }
+
+    /// The values of one row as the column loop finds them.
+    private struct RowFields {
+        var ticker = (start: 0, end: 0)
+        var volume = 0.0
+        var open = 0.0
+        var close = 0.0
+        var high = 0.0
+        var low = 0.0
+        var windowStartNs: Int64 = 0
+        var transactions: Int64?
+
+        /// Reads the field of `column` at `i`; returns what is wrong with it, or nil.
+        mutating func read(_ column: Column, position: Int, _ base: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int)
+            -> String?
+        {
             switch column {
             case .ticker:
                 let from = i
@@ -100,44 +169,42 @@ struct AggregatesCSVParser {
                 ticker = (from, i)
             case .volume, .open, .close, .high, .low:
                 guard let value = DecimalParsing.double(base, &i, end) else {
-                    return quarantine(base, start, end, "column \(position + 1) is not a number")
+                    return "column \(position + 1) is not a number"
                 }
-                switch column {
-                case .volume: volume = value
-                case .open: open = value
-                case .close: close = value
-                case .high: high = value
-                default: low = value
-                }
+                store(value, in: column)
             case .windowStart:
                 guard let value = DecimalParsing.integer(base, &i, end) else {
-                    return quarantine(base, start, end, "window_start (column \(position + 1)) is not an integer")
+                    return "window_start (column \(position + 1)) is not an integer"
                 }
                 windowStartNs = value
             case .transactions:
-                if i == end || base[i] == UInt8(ascii: ",") { break }
+                if i == end || base[i] == UInt8(ascii: ",") { return nil }
                 guard let value = DecimalParsing.integer(base, &i, end) else {
-                    return quarantine(base, start, end, "transactions (column \(position + 1)) is not an integer")
+                    return "transactions (column \(position + 1)) is not an integer"
                 }
                 transactions = value
             case .ignored:
                 while i < end && base[i] != UInt8(ascii: ",") { i += 1 }
             }
+            return nil
         }
-        guard i == end else { return quarantine(base, start, end, "more fields than the header's \(columns.count)") }
-        guard let name = intern(base, ticker.start, ticker.end) else {
-            return quarantine(base, start, end, "the ticker is empty")
+
+        private mutating func store(_ value: Double, in column: Column) {
+            switch column {
+            case .volume: volume = value
+            case .open: open = value
+            case .close: close = value
+            case .high: high = value
+            default: low = value
+            }
         }
-        let bar = Bar(
-            windowStartMs: windowStartNs / 1_000_000, open: open, high: high, low: low, close: close, volume: volume,
-            transactions: transactions)
-        return FlatFileRow(ticker: name, bar: bar)
     }
 
     /// The ticker as a String, reusing the previous row's when the bytes are the same.
     @inline(__always)
     private mutating func intern(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String? {
-        var from = from, to = to
+        var from = from
+        var to = to
         if to - from >= 2 && base[from] == UInt8(ascii: "\"") && base[to - 1] == UInt8(ascii: "\"") {
             from += 1
             to -= 1

@@ -7,8 +7,8 @@ import Foundation
 final class ChunkChannel: @unchecked Sendable {
     /// What the producer hands over: bytes holding whole lines, the end, or why it stopped.
     enum Item {
-        /// `buffer[0..<count]` holds complete lines (the last chunk may end without a newline).
-        case chunk([UInt8], count: Int)
+        /// `buffer.bytes[0..<count]` holds complete lines (the last chunk may end without a newline).
+        case chunk(ChunkBuffer, count: Int)
         case end
         case failure(any Error)
     }
@@ -16,7 +16,7 @@ final class ChunkChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var items: [Item] = []
-    private var spare: [[UInt8]] = []
+    private var spare: [ChunkBuffer] = []
     private var consumerGone = false
     private var producerDone = false
 
@@ -47,19 +47,19 @@ final class ChunkChannel: @unchecked Sendable {
     }
 
     /// Gives a consumed buffer back for the producer to fill again.
-    func recycle(_ buffer: [UInt8]) {
+    func recycle(_ buffer: ChunkBuffer) {
         condition.lock()
         if spare.count < capacity + 2 { spare.append(buffer) }
         condition.unlock()
     }
 
     /// A recycled buffer, or a new one of `size` bytes.
-    func makeBuffer(size: Int) -> [UInt8] {
+    func makeBuffer(size: Int) -> ChunkBuffer {
         condition.lock()
         let reused = spare.popLast()
         condition.unlock()
-        if let reused, reused.count == size { return reused }
-        return [UInt8](repeating: 0, count: size)
+        if let reused, reused.bytes.count == size { return reused }
+        return ChunkBuffer(capacity: size)
     }
 
     /// The consumer stops listening: a waiting or later `send` returns false.
@@ -83,5 +83,27 @@ final class ChunkChannel: @unchecked Sendable {
         condition.lock()
         while !producerDone { condition.wait() }
         condition.unlock()
+    }
+}
+
+/// A fixed block of memory that travels between the two threads, written by the producer and then
+/// read by the consumer. A class over raw memory, so handing it over never copies (an `[UInt8]`
+/// would copy-on-write whenever the other side still held a reference).
+///
+/// `@unchecked Sendable`: ownership passes through `ChunkChannel`; only one thread uses it at a time.
+final class ChunkBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(capacity: Int) {
+        bytes = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit {
+        bytes.deallocate()
+    }
+
+    /// The first `count` bytes as UInt8s.
+    func prefix(_ count: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
     }
 }

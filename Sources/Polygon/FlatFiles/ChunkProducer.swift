@@ -16,6 +16,7 @@ struct ChunkProducer {
     let name: String
     /// Bytes per chunk; a line longer than this is an error.
     let chunkSize: Int
+    let engine: FlatFileDecoder.Engine
     let channel: ChunkChannel
 
     private static let readSize = 256 * 1024
@@ -39,13 +40,15 @@ struct ChunkProducer {
         defer { close(descriptor) }
         var input = [UInt8](repeating: 0, count: ChunkProducer.readSize)
         var state = State(output: channel.makeBuffer(size: chunkSize))
-        var inflater: GzipInflater?
+        var inflater: (any StreamInflater)?
         while true {
             let count = try readSome(descriptor, into: &input)
             if count == 0 { break }
             if state.isGzip == nil {
                 state.isGzip = count >= 2 && input[0] == 0x1F && input[1] == 0x8B
-                if state.isGzip == true { inflater = try GzipInflater(file: name) }
+                if state.isGzip == true {
+                    inflater = engine == .isal ? IsalInflater(file: name) : try GzipInflater(file: name)
+                }
             }
             let ok = try input.withUnsafeBytes { bytes in
                 try consume(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), inflater, &state)
@@ -62,7 +65,7 @@ struct ChunkProducer {
     }
 
     private struct State {
-        var output: [UInt8]
+        var output: ChunkBuffer
         var filled = 0
         var total = 0
         var isGzip: Bool?
@@ -70,18 +73,18 @@ struct ChunkProducer {
     }
 
     /// Feeds one block of file bytes through; returns false when the consumer went away.
-    private func consume(_ block: UnsafeRawBufferPointer, _ inflater: GzipInflater?, _ state: inout State) throws
+    private func consume(_ block: UnsafeRawBufferPointer, _ inflater: (any StreamInflater)?, _ state: inout State)
+        throws
         -> Bool
     {
         var offset = 0
         while offset < block.count {
-            if state.filled == state.output.count, !flush(&state, final: false) { return false }
+            if state.filled == chunkSize, !flush(&state, final: false) { return false }
             let rest = UnsafeRawBufferPointer(rebasing: block[offset...])
             guard let inflater else {
-                let n = min(rest.count, state.output.count - state.filled)
-                state.output.withUnsafeMutableBytes {
-                    $0.baseAddress!.advanced(by: state.filled).copyMemory(from: rest.baseAddress!, byteCount: n)
-                }
+                let n = min(rest.count, chunkSize - state.filled)
+                state.output.bytes.baseAddress!.advanced(by: state.filled).copyMemory(
+                    from: rest.baseAddress!, byteCount: n)
                 state.filled += n
                 offset += n
                 continue
@@ -90,13 +93,12 @@ struct ChunkProducer {
                 inflater.reset()
                 state.memberEnded = false
             }
-            let step = try state.output.withUnsafeMutableBytes { out in
-                try inflater.inflate(rest, into: UnsafeMutableRawBufferPointer(rebasing: out[state.filled...]))
-            }
+            let step = try inflater.inflate(
+                rest, into: UnsafeMutableRawBufferPointer(rebasing: state.output.bytes[state.filled...]))
             state.filled += step.produced
             offset += step.consumed
             state.memberEnded = step.memberEnded
-            if step.consumed == 0 && step.produced == 0 && !step.memberEnded && state.filled < state.output.count {
+            if step.consumed == 0 && step.produced == 0 && !step.memberEnded && state.filled < chunkSize {
                 throw PolygonError.flatFile(
                     .corruptFile, name, "the gzip data makes no progress; download the file again")
             }
@@ -108,7 +110,7 @@ struct ChunkProducer {
     private func flush(_ state: inout State, final: Bool) -> Bool {
         var cut = state.filled
         if !final {
-            guard let newline = state.output[0..<state.filled].lastIndex(of: 0x0A) else {
+            guard let newline = state.output.prefix(state.filled).lastIndex(of: 0x0A) else {
                 _ = channel.send(
                     .failure(
                         PolygonError.flatFile(
@@ -118,14 +120,11 @@ struct ChunkProducer {
             }
             cut = newline + 1
         }
-        var next = channel.makeBuffer(size: chunkSize)
+        let next = channel.makeBuffer(size: chunkSize)
         let carry = state.filled - cut
         if carry > 0 {
-            next.withUnsafeMutableBytes { target in
-                state.output.withUnsafeBytes { source in
-                    target.baseAddress!.copyMemory(from: source.baseAddress!.advanced(by: cut), byteCount: carry)
-                }
-            }
+            next.bytes.baseAddress!.copyMemory(
+                from: state.output.bytes.baseAddress!.advanced(by: cut), byteCount: carry)
         }
         let chunk = state.output
         state.output = next

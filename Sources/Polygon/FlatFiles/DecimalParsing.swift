@@ -9,17 +9,75 @@
 /// Each function reads from `bytes[index]` up to `end` and stops at a comma or at `end`, leaving
 /// `index` on the stopping byte. It returns nil when the field is empty or is not a number.
 enum DecimalParsing {
-    /// Exact powers of ten: `Double(m) / tenPowers[k]` is correctly rounded for m < 2^53, k <= 22
-    /// (Clinger's fast path), so the result equals `Double(String)` for every such field.
-    private static let tenPowers: [Double] = (0...22).map { k in
-        var value = 1.0
-        for _ in 0..<k { value *= 10 }
-        return value
+    /// Exact powers of ten: `Double(m) / tenPower(k)` is correctly rounded for m < 2^53, k <= 22
+    /// (Clinger's fast path), so the result equals `Double(String)` for every such field. A switch of
+    /// literals, not a static table, so the hot loop pays no lazy-initialisation check.
+    @inline(__always)
+    private static func tenPower(_ k: Int) -> Double {
+        switch k {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// A decimal such as `115.030000`, `200.5`, `4930`, `-0.25`, `1e-3`.
+    ///
+    /// Two tight digit loops cover the common shape (digits, optional dot, digits, at most 15 digits
+    /// in all so the mantissa is exact); anything else goes to `generalDouble`.
     @inline(__always)
     static func double(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Double? {
+        var i = index
+        var mantissa: UInt64 = 0
+        while i < end {
+            let digit = bytes[i] &- 48
+            if digit >= 10 { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            i += 1
+        }
+        let integerDigits = i - index
+        var fraction = 0
+        if i < end && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < end {
+                let digit = bytes[i] &- 48
+                if digit >= 10 { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                i += 1
+            }
+            fraction = i - fractionStart
+        }
+        let digits = integerDigits + fraction
+        if digits > 0 && digits <= 15 && (i == end || bytes[i] == UInt8(ascii: ",")) {
+            index = i
+            return Double(mantissa) / tenPower(fraction)
+        }
+        return generalDouble(bytes, &index, end)
+    }
+
+    /// Any decimal: sign, leading zeros, up to 19 significant digits on the fast path, strtod beyond.
+    static func generalDouble(_ bytes: UnsafePointer<UInt8>, _ index: inout Int, _ end: Int) -> Double? {
         let start = index
         var i = index
         let negative = i < end && bytes[i] == UInt8(ascii: "-")
@@ -55,7 +113,7 @@ enum DecimalParsing {
         if i == start || (negative && i == start + 1) { return nil }
         if !slow && mantissa < (1 << 53) && fraction <= 22 {
             if !dot || i - start > (negative ? 2 : 1) {
-                let value = Double(mantissa) / tenPowers[fraction]
+                let value = Double(mantissa) / tenPower(fraction)
                 return negative ? -value : value
             }
             return nil  // a lone "." or "-."

@@ -11,7 +11,15 @@ import Foundation
 /// header throws `PolygonError` naming the file, and any rows already handed over from that file
 /// must be discarded. A single bad row does not throw: it is quarantined in the summary.
 public struct FlatFileDecoder: Sendable {
+    /// The gzip implementation: ISA-L (default, fastest) or system zlib.
+    public enum Engine: Sendable {
+        case isal
+        case zlib
+    }
+
     public struct Configuration: Sendable {
+        /// Which library inflates.
+        public var engine: Engine
         /// Decompressed bytes per chunk; also the longest line accepted.
         public var chunkSize: Int
         /// Chunks decompressed ahead of the parser (bounds memory to about `chunkSize * (queueDepth + 3)`).
@@ -19,7 +27,10 @@ public struct FlatFileDecoder: Sendable {
         /// Quarantined rows kept with their text; more are only counted.
         public var maxQuarantineDetails: Int
 
-        public init(chunkSize: Int = 1 << 20, queueDepth: Int = 4, maxQuarantineDetails: Int = 1_000) {
+        public init(
+            engine: Engine = .isal, chunkSize: Int = 1 << 20, queueDepth: Int = 4, maxQuarantineDetails: Int = 1_000
+        ) {
+            self.engine = engine
             self.chunkSize = max(4_096, chunkSize)
             self.queueDepth = queueDepth
             self.maxQuarantineDetails = maxQuarantineDetails
@@ -68,7 +79,8 @@ public struct FlatFileDecoder: Sendable {
     /// Runs the decompressing thread and calls `body` with each chunk of whole lines on this one.
     func withChunks(of path: String, name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         let channel = ChunkChannel(capacity: configuration.queueDepth)
-        let producer = ChunkProducer(path: path, name: name, chunkSize: configuration.chunkSize, channel: channel)
+        let producer = ChunkProducer(
+            path: path, name: name, chunkSize: configuration.chunkSize, engine: configuration.engine, channel: channel)
         let thread = Thread { producer.run() }
         thread.name = "flatfile-inflate"
         thread.start()
@@ -79,7 +91,7 @@ public struct FlatFileDecoder: Sendable {
         while true {
             switch channel.receive() {
             case .chunk(let buffer, let count):
-                try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+                try body(buffer.prefix(count))
                 channel.recycle(buffer)
             case .end:
                 return

@@ -3,17 +3,7 @@ import CZlib
 /// A zlib inflate stream that accepts gzip (one or more members) or zlib data.
 ///
 /// Not Sendable: one thread owns it from creation to the end.
-final class GzipInflater {
-    /// The outcome of one `inflate` call.
-    struct Step {
-        /// Input bytes consumed.
-        var consumed: Int
-        /// Output bytes written.
-        var produced: Int
-        /// The current gzip member ended (its CRC and length checked by zlib).
-        var memberEnded: Bool
-    }
-
+final class GzipInflater: StreamInflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private let file: String
 
@@ -35,14 +25,14 @@ final class GzipInflater {
 
     /// Inflates from `input` into `output` until one of them is exhausted or the member ends.
     /// - Throws: `PolygonError.corruptFile` for data that is not valid gzip (bad header, CRC, length).
-    func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Step {
+    func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> InflateStep {
         let source = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.pointee.next_in = UnsafeMutablePointer(mutating: source)
         stream.pointee.avail_in = UInt32(input.count)
         stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.pointee.avail_out = UInt32(output.count)
         let status = CZlib.inflate(stream, Z_NO_FLUSH)
-        let step = Step(
+        let step = InflateStep(
             consumed: input.count - Int(stream.pointee.avail_in),
             produced: output.count - Int(stream.pointee.avail_out),
             memberEnded: status == Z_STREAM_END)
