@@ -13,20 +13,8 @@ enum SQLiteSchema {
                         id INTEGER PRIMARY KEY,
                         ticker TEXT NOT NULL UNIQUE
                     );
-                    CREATE TABLE bars_minute (
-                        security_id INTEGER NOT NULL REFERENCES securities(id),
-                        t INTEGER NOT NULL,
-                        o REAL NOT NULL, h REAL NOT NULL, l REAL NOT NULL, c REAL NOT NULL,
-                        v REAL NOT NULL, vw REAL, n INTEGER,
-                        PRIMARY KEY (security_id, t)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE bars_day (
-                        security_id INTEGER NOT NULL REFERENCES securities(id),
-                        t INTEGER NOT NULL,
-                        o REAL NOT NULL, h REAL NOT NULL, l REAL NOT NULL, c REAL NOT NULL,
-                        v REAL NOT NULL, vw REAL, n INTEGER,
-                        PRIMARY KEY (security_id, t)
-                    ) WITHOUT ROWID;
+                    \(barTable("bars_minute"))
+                    \(barTable("bars_day"))
                     CREATE TABLE coverage (
                         security_id INTEGER NOT NULL REFERENCES securities(id),
                         timeframe TEXT NOT NULL,
@@ -54,6 +42,19 @@ enum SQLiteSchema {
                     """)
         }
         return migrator
+    }
+
+    /// Minute and daily bars share one shape: raw OHLCV keyed by security and window start (ms UTC).
+    static func barTable(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            security_id INTEGER NOT NULL REFERENCES securities(id),
+            t INTEGER NOT NULL,
+            o REAL NOT NULL, h REAL NOT NULL, l REAL NOT NULL, c REAL NOT NULL,
+            v REAL NOT NULL, vw REAL, n INTEGER,
+            PRIMARY KEY (security_id, t)
+        ) WITHOUT ROWID;
+        """
     }
 
     /// The table holding a stored timeframe; other timeframes are derived by resampling.
