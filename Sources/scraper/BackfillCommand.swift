@@ -27,6 +27,10 @@ struct BackfillCommand {
                 tickers: options.symbols, range: range,
                 timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
                 concurrency: options.concurrency)
+            if options.dryRun && options.all {
+                printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")
+                return 1
+            }
             if options.dryRun {
                 let rate =
                     options.sandbox
@@ -70,6 +74,23 @@ struct BackfillCommand {
     private func execute(
         _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
     ) async -> Int32 {
+        var request = request
+        if options.all, let limit = options.limit {
+            do {
+                let (session, tickers) = try await TopTickers.fetch(
+                    client: client, onOrBefore: request.range.last, limit: limit)
+                guard !tickers.isEmpty else {
+                    printError("error: the grouped daily bars of \(session) list no tickers to rank")
+                    return 1
+                }
+                request.tickers = tickers
+                logger.info(
+                    "top \(tickers.count) tickers by dollar volume on \(session): \(tickers.joined(separator: ","))")
+            } catch {
+                printError("error: cannot rank tickers for --all: \(error)")
+                return 1
+            }
+        }
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "

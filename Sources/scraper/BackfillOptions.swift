@@ -40,10 +40,10 @@ struct BackfillOptions: ParsableArguments {
     @Flag(help: "Bulk flat files over S3 (not yet available).")
     var flatfiles = false
 
-    @Flag(help: "All tickers, top --limit by dollar volume (not yet available).")
+    @Flag(help: "The top --limit tickers by dollar volume on the last session of the range (grouped daily).")
     var all = false
 
-    @Option(help: "With --all: how many tickers (not yet available).")
+    @Option(help: "With --all: how many tickers (every ticker, without --limit, is not yet available).")
     var limit: Int?
 
     @Flag(help: "Print the plan (chunks, requests, bytes, time at the rate limit) and exit without fetching.")
@@ -58,12 +58,19 @@ struct BackfillOptions: ParsableArguments {
     /// Called from run(): see Scraper.
     func check() throws {
         if flatfiles { throw ValidationError("--flatfiles is not yet available; use REST (the default) for now") }
-        if all { throw ValidationError("--all is not yet available; name the tickers with --tickers") }
-        if limit != nil { throw ValidationError("--limit is not yet available (it goes with --all)") }
-        guard let tickers, !Symbol.parseList(tickers).isEmpty else {
-            throw ValidationError("--tickers is required, e.g. --tickers AMD,NVDA,TSLA")
+        if all {
+            guard tickers == nil else { throw ValidationError("give either --tickers or --all, not both") }
+            guard let limit else {
+                throw ValidationError(
+                    "--all without --limit (every ticker) is not yet available; add --limit N, e.g. --limit 50")
+            }
+            guard (1...5_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 5000") }
+        } else if limit != nil {
+            throw ValidationError("--limit goes with --all")
+        } else if Symbol.parseList(tickers ?? "").isEmpty {
+            throw ValidationError("--tickers is required (or --all --limit N), e.g. --tickers AMD,NVDA,TSLA")
         }
-        for symbol in Symbol.parseList(tickers) {
+        for symbol in Symbol.parseList(tickers ?? "") {
             if let problem = Symbol.problem(with: symbol) { throw ValidationError(problem) }
         }
         guard years >= 1, years <= 30 else { throw ValidationError("--years must be between 1 and 30, got \(years)") }

@@ -139,11 +139,26 @@ struct ScraperCLITests {
         #expect(outcome.stderr.contains("--sandbox"))
     }
 
-    @Test(arguments: [["--flatfiles"], ["--all"], ["--limit", "50"]])
-    func seedFlagsNotYetAvailableAreRejectedNotIgnored(flag: [String]) async throws {
-        let outcome = try await Self.run(["--tickers", "AMD"] + flag, in: try TestSupport.temporaryDirectory())
+    @Test(arguments: [
+        (["--tickers", "AMD", "--flatfiles"], "not yet available"), (["--all"], "not yet available"),
+        (["--tickers", "AMD", "--limit", "50"], "--limit goes with --all"),
+        (["--tickers", "AMD", "--all", "--limit", "5"], "either --tickers or --all"),
+    ])
+    func seedFlagsNotYetAvailableAreRejectedNotIgnored(arguments: [String], message: String) async throws {
+        let outcome = try await Self.run(arguments, in: try TestSupport.temporaryDirectory())
         #expect(outcome.status != 0)
-        #expect(outcome.stderr.contains("not yet available"))
+        #expect(outcome.stderr.contains(message))
+    }
+
+    @Test func allWithLimitBackfillsTheMostTradedTickers() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let outcome = try await Self.run(
+            ["--sandbox", "--all", "--limit", "3", "--skip-minute", "--from", "2025-03-03", "--to", "2025-03-07"],
+            in: folder)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        let rows = try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path)
+        let tickers = Set(rows.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
+        #expect(rows.count == 3 * 5 && tickers.count == 3, "\(tickers)")
     }
 
     @Test func keyFromDotEnvReachesTheAPIAndNeverThePrintout() async throws {

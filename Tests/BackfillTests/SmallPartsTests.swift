@@ -1,6 +1,7 @@
 import BackfillCore
 import Ingestion
 import MessageBus
+import Polygon
 import PolygonSandbox
 import Testing
 
@@ -96,5 +97,22 @@ struct SyntheticMarketTests {
         #expect(daily.open == regular.first?.open && daily.close == regular.last?.close)
         #expect(daily.high == regular.map(\.high).max() && daily.low == regular.map(\.low).min())
         #expect(daily.volume == regular.map(\.volume).reduce(0, +))
+    }
+}
+
+@Suite("Top tickers by dollar volume")
+struct TopTickersTests {
+    @Test func ranksByCloseTimesVolumeAndSkipsJunk() {
+        func bar(_ ticker: String?, _ close: Double, _ volume: Double) -> AggregateBar {
+            AggregateBar(
+                ticker: ticker, open: close, high: close, low: close, close: close, volume: volume, timestampMs: 0)
+        }
+        let bars = [
+            bar("AAA", 10, 1_000), bar("BBB", 100, 1_000), bar("CCC", 1, 1_000_000), bar(nil, 1_000, 1_000),
+            bar("BAD TICKER", 1_000, 1_000), bar("DDD", 0, 1_000_000), bar("EEE", 100, 1_000),
+        ]
+        #expect(TopTickers.rank(bars, limit: 3) == ["CCC", "BBB", "EEE"])
+        #expect(TopTickers.rank(bars, limit: 10) == ["CCC", "BBB", "EEE", "AAA"])
+        #expect(TopTickers.rank([], limit: 5).isEmpty)
     }
 }
