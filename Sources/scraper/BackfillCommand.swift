@@ -23,11 +23,15 @@ struct BackfillCommand {
         do {
             let range = try options.range(today: today)
             let store = try SQLiteBarStore(path: options.db, logger: logger)
-            let request = BackfillRequest(
-                tickers: options.symbols, range: range,
-                timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
-                concurrency: options.concurrency)
-            if options.dryRun && options.all {
+            let request = {
+                var request = BackfillRequest(
+                    tickers: options.symbols, range: range,
+                    timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
+                    concurrency: options.concurrency)
+                request.allTickers = options.all && options.limit == nil
+                return request
+            }()
+            if options.dryRun && options.all && options.limit != nil {
                 printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")
                 return 1
             }

@@ -40,10 +40,13 @@ struct BackfillOptions: ParsableArguments {
     @Flag(help: "Bulk flat files over S3 (not yet available).")
     var flatfiles = false
 
-    @Flag(help: "The top --limit tickers by dollar volume on the last session of the range (grouped daily).")
+    @Flag(
+        help:
+            "With --limit N: the N most traded tickers (by dollar volume, from grouped daily). Alone, with --skip-minute: every ticker's daily bars, one grouped-daily request per session."
+    )
     var all = false
 
-    @Option(help: "With --all: how many tickers (every ticker, without --limit, is not yet available).")
+    @Option(help: "With --all: how many tickers.")
     var limit: Int?
 
     @Flag(help: "Print the plan (chunks, requests, bytes, time at the rate limit) and exit without fetching.")
@@ -60,11 +63,13 @@ struct BackfillOptions: ParsableArguments {
         if flatfiles { throw ValidationError("--flatfiles is not yet available; use REST (the default) for now") }
         if all {
             guard tickers == nil else { throw ValidationError("give either --tickers or --all, not both") }
-            guard let limit else {
+            if let limit {
+                guard (1...5_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 5000") }
+            } else if !skipMinute {
                 throw ValidationError(
-                    "--all without --limit (every ticker) is not yet available; add --limit N, e.g. --limit 50")
+                    "--all (every ticker) fetches daily bars by grouped daily; its minute bars need --flatfiles, "
+                        + "which is not yet available: add --skip-minute, or --limit N")
             }
-            guard (1...5_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 5000") }
         } else if limit != nil {
             throw ValidationError("--limit goes with --all")
         } else if Symbol.parseList(tickers ?? "").isEmpty {

@@ -9,7 +9,8 @@ enum DryRun {
     ) async throws -> Int32 {
         let (items, covered) = try await BackfillPlanner(store: store).plan(request)
         let calendar = TradingCalendar()
-        var lines = ["Plan for \(request.tickers.joined(separator: ", ")) \(request.range) into \(database):"]
+        let who = request.allTickers ? "every ticker" : request.tickers.joined(separator: ", ")
+        var lines = ["Plan for \(who) \(request.range) into \(database):"]
         for timeframe in request.timeframes {
             let subset = items.filter { $0.timeframe == timeframe }
             let estimate = PlanEstimate(items: subset, calendar: calendar, requestsPerMinute: requestsPerMinute)

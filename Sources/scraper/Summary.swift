@@ -6,7 +6,9 @@ enum Summary {
     static func render(_ report: BackfillReport, range: DayRange, database: String) -> String {
         let p = report.progress
         var lines = ["Backfill \(report.status.rawValue) in \(Format.seconds(p.elapsedSeconds))"]
-        lines.append("  tickers     \(report.tickers.joined(separator: ", "))")
+        lines.append(
+            "  tickers     \(report.tickers == [] ? "every ticker (grouped daily)" : report.tickers.joined(separator: ", "))"
+        )
         lines.append("  range       \(range.first) to \(range.last)")
         for timeframe in ["1d", "1m"] where report.barsByTimeframe[timeframe] != nil || p.itemsTotal == 0 {
             let received = report.barsByTimeframe[timeframe] ?? 0

@@ -2,6 +2,7 @@ import BackfillCore
 import Foundation
 import Ingestion
 import MessageBus
+import Polygon
 import PolygonSandbox
 import Storage
 import Testing
@@ -110,5 +111,36 @@ struct BackfillRunnerTests {
             if topics.count == 2 { break }
         }
         #expect(Set(topics) == ["bars.1d.AMD", "bars.1m.AMD"])
+    }
+}
+
+/// `--all` daily history: one grouped-daily request per session, whatever the number of tickers.
+@Suite("Whole-market daily bars")
+struct MarketDailyTests {
+    @Test func oneRequestPerSessionAndTheSameBarsAsPerTicker() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("all.sqlite").path
+        let range = TestSupport.range("2025-03-03", "2025-03-05")
+        let request = {
+            var request = BackfillRequest(
+                tickers: [], range: range, timeframes: [.day], today: BackfillRunnerTests.today)
+            request.allTickers = true
+            return request
+        }()
+        let store = try SQLiteBarStore(path: path)
+        let sandbox = TestSupport.sandbox()
+        let (first, second, perTicker) = try await sandbox.withRunning { baseURL in
+            let client = TestSupport.client(baseURL: baseURL)
+            let runner = BackfillRunner(client: client, store: store, logger: TestSupport.quietLogger)
+            return (
+                try await runner.run(request), try await runner.run(request),
+                try await client.aggregates(ticker: "AAPL", timeframe: .day, range: range).bars
+            )
+        }
+        #expect(first.status == .completed && first.progress.itemsTotal == 3)
+        #expect(sandbox.statistics["grouped"] == 3, "3 sessions, 3 requests for ~290 tickers, none on the rerun")
+        #expect(second.progress.itemsTotal == 0 && second.alreadyCovered == 1)
+        #expect((first.barsByTimeframe["1d"] ?? 0) > 250 * 3)
+        let stored = try await store.bars(symbol: "AAPL", timeframe: .day, fromMs: 0, toMs: .max, limit: 10)
+        #expect(stored == perTicker, "grouped daily restamped to 00:00 New York equals the per-ticker daily bars")
     }
 }

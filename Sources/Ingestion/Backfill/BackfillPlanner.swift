@@ -14,6 +14,9 @@ public struct BackfillPlanner: Sendable {
         let range = DayRange(request.range.first, min(request.range.last, request.today)) ?? request.range
         var items: [WorkItem] = []
         var coveredSpans = 0
+        if request.allTickers {
+            return try await planMarketDays(range, request: request)
+        }
         for timeframe in request.timeframes {
             for symbol in request.tickers {
                 let covered = try await store.coverage(symbol: symbol, timeframe: timeframe)
@@ -28,5 +31,22 @@ public struct BackfillPlanner: Sendable {
             }
         }
         return (items, coveredSpans)
+    }
+
+    /// One item per session not yet recorded for the whole market: each is one grouped-daily request.
+    func planMarketDays(_ range: DayRange, request: BackfillRequest) async throws -> (
+        items: [WorkItem], coveredSpans: Int
+    ) {
+        let covered = try await store.coverage(symbol: BarStoreSymbols.allTickers, timeframe: .day)
+        let calendar = TradingCalendar()
+        var items: [WorkItem] = []
+        for gap in range.subtracting(covered) {
+            for session in calendar.sessions(in: gap) {
+                let day = DayRange(session.date, session.date)!
+                let done = session.date < request.today ? day : nil
+                items.append(WorkItem(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: day, completes: done))
+            }
+        }
+        return (items, items.isEmpty ? 1 : 0)
     }
 }

@@ -3,6 +3,8 @@ import BackfillCore
 /// What a user asked to backfill, in typed values.
 public struct BackfillRequest: Sendable, Equatable {
     public var tickers: [String]
+    /// Every ticker of the market: daily bars come from one grouped-daily request per session.
+    public var allTickers = false
     /// Inclusive New York dates.
     public var range: DayRange
     /// Timeframes to fetch, in order (daily first: it is cheap and gives a quick overview).

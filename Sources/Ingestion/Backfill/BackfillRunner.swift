@@ -87,11 +87,16 @@ public struct BackfillRunner: Sendable {
             if Task.isCancelled { return }
             do {
                 _ = try task.apply(.start)
-                let (bars, _) = try await client.aggregates(
-                    ticker: item.symbol, timeframe: item.timeframe, range: item.range)
-                _ = try task.apply(.downloaded)
-                let batch = BarBatch(symbol: item.symbol, timeframe: item.timeframe, bars: bars)
-                let outcome = try await store.write(batch, covering: item.completes)
+                let outcome: WriteOutcome
+                if item.symbol == BarStoreSymbols.allTickers {
+                    outcome = try await fetchAndStoreMarketDay(item, task: &task)
+                } else {
+                    let (bars, _) = try await client.aggregates(
+                        ticker: item.symbol, timeframe: item.timeframe, range: item.range)
+                    _ = try task.apply(.downloaded)
+                    let batch = BarBatch(symbol: item.symbol, timeframe: item.timeframe, bars: bars)
+                    outcome = try await store.write(batch, covering: item.completes)
+                }
                 _ = try task.apply(.processed(rows: outcome.changed))
                 tally.succeeded(item, outcome)
                 await publishStored(item, outcome)
@@ -108,6 +113,22 @@ public struct BackfillRunner: Sendable {
         var progress = snapshot()
         progress.lastItem = item.description
         onProgress(progress)
+    }
+
+    /// A whole-market day: one grouped-daily request, every ticker's daily bar restamped from
+    /// Polygon's 16:00 close to the 00:00 New York window start daily bars use, one transaction.
+    private func fetchAndStoreMarketDay(_ item: WorkItem, task: inout FileTask) async throws -> WriteOutcome {
+        let bars = try await client.groupedDaily(item.range.first)
+        _ = try task.apply(.downloaded)
+        let start = EasternTime.utcMilliseconds(on: item.range.first, minutesAfterMidnight: 0)
+        let batches = bars.compactMap { bar -> BarBatch? in
+            guard let ticker = bar.ticker, Symbol.problem(with: ticker) == nil else { return nil }
+            var daily = bar.bar
+            daily.windowStartMs = start
+            return BarBatch(symbol: ticker, timeframe: .day, bars: [daily])
+        }
+        let mark = item.completes.map { CoverageMark(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: $0) }
+        return try await store.write(batches, marking: mark)
     }
 
     private func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {

@@ -8,8 +8,10 @@ public protocol BarStore: Sendable {
     /// - Returns: how many rows were new or changed (unchanged rows count as nothing).
     func write(_ batch: BarBatch, covering range: DayRange?) async throws -> WriteOutcome
 
-    /// Upserts many symbols' bars in one transaction (a flat-file day), all or nothing.
-    func write(_ batches: [BarBatch]) async throws -> WriteOutcome
+    /// Upserts many symbols' bars in one transaction (a flat-file or grouped-daily day), all or
+    /// nothing; `mark` records a completed range under a symbol in the same transaction (the
+    /// market-wide symbol ``BarStoreSymbols/allTickers`` for a whole-market day).
+    func write(_ batches: [BarBatch], marking mark: CoverageMark?) async throws -> WriteOutcome
 
     /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
     func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
@@ -25,6 +27,30 @@ public protocol BarStore: Sendable {
 
     /// The latest runs, newest first.
     func recentRuns(limit: Int) async throws -> [RunRecord]
+}
+
+/// A completed range to record with a write.
+public struct CoverageMark: Sendable, Equatable {
+    public var symbol: String
+    public var timeframe: Timeframe
+    public var range: DayRange
+
+    public init(symbol: String, timeframe: Timeframe, range: DayRange) {
+        self.symbol = symbol
+        self.timeframe = timeframe
+        self.range = range
+    }
+}
+
+public enum BarStoreSymbols {
+    /// Coverage recorded for the whole market (a grouped-daily day holds every ticker that traded).
+    public static let allTickers = "*"
+}
+
+extension BarStore {
+    public func write(_ batches: [BarBatch]) async throws -> WriteOutcome {
+        try await write(batches, marking: nil)
+    }
 }
 
 public struct WriteOutcome: Sendable, Equatable {

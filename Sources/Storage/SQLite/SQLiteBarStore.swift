@@ -48,7 +48,7 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
-    public func write(_ batches: [BarBatch]) async throws -> WriteOutcome {
+    public func write(_ batches: [BarBatch], marking mark: CoverageMark?) async throws -> WriteOutcome {
         let tables = try batches.map { try SQLiteSchema.table(for: $0.timeframe) }
         do {
             return try await pool.write { db in
@@ -57,6 +57,10 @@ public final class SQLiteBarStore: BarStore {
                     let id = try Self.securityID(db, ticker: batch.symbol)
                     outcome.changed += try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
                     outcome.received += batch.bars.count
+                }
+                if let mark {
+                    let id = try Self.securityID(db, ticker: mark.symbol)
+                    try Self.addCoverage(db, securityID: id, timeframe: mark.timeframe, range: mark.range)
                 }
                 return outcome
             }
