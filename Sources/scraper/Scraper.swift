@@ -16,7 +16,9 @@ struct Scraper: AsyncParsableCommand {
             --sandbox uses the built-in offline Polygon twin instead and needs no key. Re-running is safe:
             stored ranges are not fetched again and rows are upserted.
             """,
-        subcommands: [Backfill.self, StatusCommand.self, CalendarCommand.self, IndicatorsCommand.self],
+        subcommands: [
+            Backfill.self, StatusCommand.self, GapsCommand.self, CalendarCommand.self, IndicatorsCommand.self,
+        ],
         defaultSubcommand: Backfill.self
     )
 

@@ -118,6 +118,28 @@ struct ScraperCLITests {
         #expect(status.stdout.contains("completed   AMD:"))
     }
 
+    @Test func gapsSaysWhatIsCompletePartialOrMissing() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        #expect(
+            try await Self.run(
+                ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10", "--skip-minute"],
+                in: folder
+            ).status == 0)
+        #expect(
+            try await Self.run(
+                ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08"], in: folder
+            ).status == 0)
+        let gaps = try await Self.run(
+            ["gaps", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10"], in: folder)
+        #expect(gaps.status == 0, "\(gaps.all)")
+        // 01-06…01-08 fetched (complete or with a quiet minute), 01-09 closed, 01-10 not fetched.
+        let line = try #require(gaps.stdout.split(separator: "\n").first { $0.hasPrefix("  AMD:") })
+        #expect(line.contains("missing") && line.hasSuffix("present"))
+        let counts = line.split(separator: " ").compactMap { Int($0) }
+        #expect(counts.count >= 3 && counts[0] + counts[1] == 3 && counts[2] == 1, "\(line)")
+        #expect(gaps.stdout.contains("2025-01-10 missing 0/390"))
+    }
+
     @Test func jsonLogsAreOneObjectPerLine() async throws {
         let outcome = try await Self.run(
             ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--log-format", "json"],
