@@ -144,3 +144,43 @@ struct MarketDailyTests {
         #expect(stored == perTicker, "grouped daily restamped to 00:00 New York equals the per-ticker daily bars")
     }
 }
+
+/// The indicator state saved after a backfill is what the engine would hold after every stored bar,
+/// whether the history grew forward (incremental) or backward (recomputed).
+@Suite("Indicator state after a backfill")
+struct EnrichmentTests {
+    func fromScratch(_ store: SQLiteBarStore, _ timeframe: Timeframe) async throws -> IndicatorEngine {
+        var engine = try IndicatorEngine()
+        for bar in try await store.bars(symbol: "AMD", timeframe: timeframe, fromMs: 0, toMs: .max, limit: 1_000_000) {
+            _ = engine.update(bar)
+        }
+        return engine
+    }
+
+    func saved(_ store: SQLiteBarStore, _ timeframe: Timeframe) async throws -> IndicatorEngine {
+        let state = try #require(try await store.indicatorState(symbol: "AMD", timeframe: timeframe))
+        return try JSONDecoder().decode(IndicatorEngine.self, from: Data(state.state))
+    }
+
+    @Test func savedStateEqualsAFullRecomputeForwardAndBackward() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("enrich.sqlite").path
+        let store = try SQLiteBarStore(path: path)
+        let sandbox = TestSupport.sandbox()
+        for range in [("2025-03-03", "2025-03-14"), ("2025-03-03", "2025-03-28"), ("2025-02-03", "2025-03-28")] {
+            let request = BackfillRequest(
+                tickers: ["AMD"], range: TestSupport.range(range.0, range.1), today: BackfillRunnerTests.today)
+            _ = try await sandbox.withRunning { baseURL in
+                try await BackfillRunner(
+                    client: TestSupport.client(baseURL: baseURL), store: store, logger: TestSupport.quietLogger
+                )
+                .run(request)
+            }
+            for timeframe in [Timeframe.day, .minute] {
+                let expected = try await fromScratch(store, timeframe)
+                #expect(try await saved(store, timeframe) == expected, "\(range) \(timeframe)")
+            }
+        }
+        let day = try await saved(store, .day)
+        #expect(day.isReady, "40 sessions warm every default indicator up")
+    }
+}

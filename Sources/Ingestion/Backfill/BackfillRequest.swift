@@ -5,6 +5,8 @@ public struct BackfillRequest: Sendable, Equatable {
     public var tickers: [String]
     /// Every ticker of the market: daily bars come from one grouped-daily request per session.
     public var allTickers = false
+    /// Bring each symbol's saved indicator state up to its last bar after the fetch.
+    public var enrich = true
     /// Inclusive New York dates.
     public var range: DayRange
     /// Timeframes to fetch, in order (daily first: it is cheap and gives a quick overview).

@@ -45,6 +45,9 @@ public struct BackfillRunner: Sendable {
             await runItems(items, request: request, tally: tally, onProgress: onProgress, snapshot: snapshot)
             outer.cancelAll()
         }
+        if request.enrich && !request.allTickers && !Task.isCancelled {
+            try await enrich(request, tally: tally)
+        }
         let progress = snapshot()
         let failures = tally.failures
         let status: BackfillReport.Status =
@@ -52,6 +55,21 @@ public struct BackfillRunner: Sendable {
         return BackfillReport(
             status: status, tickers: request.tickers, progress: progress, barsByTimeframe: tally.receivedByTimeframe,
             changedByTimeframe: tally.changedByTimeframe, failures: failures, alreadyCovered: covered)
+    }
+
+    /// Brings every symbol's saved indicator state up to its last stored bar, in time order.
+    private func enrich(_ request: BackfillRequest, tally: Tally) async throws {
+        let enricher = Enricher(store: store)
+        for timeframe in request.timeframes {
+            for symbol in request.tickers {
+                let earliest = tally.earliestWritten(symbol: symbol, timeframe: timeframe)
+                let fed = try await enricher.enrich(
+                    symbol: symbol, timeframe: timeframe,
+                    earliestWrittenMs: earliest.map { EasternTime.utcMilliseconds(on: $0, minutesAfterMidnight: 0) })
+                logger.debug(
+                    "indicators up to date", metadata: [MetadataKey.symbol: "\(symbol)", MetadataKey.rows: "\(fed)"])
+            }
+        }
     }
 
     private func runItems(
@@ -148,6 +166,7 @@ final class Tally: Sendable {
         var receivedByTimeframe: [String: Int] = [:]
         var changedByTimeframe: [String: Int] = [:]
         var failures: [BackfillFailure] = []
+        var earliest: [String: LocalDate] = [:]
     }
 
     private let state = Mutex(State())
@@ -162,7 +181,16 @@ final class Tally: Sendable {
             $0.changed += outcome.changed
             $0.receivedByTimeframe[item.timeframe.description, default: 0] += outcome.received
             $0.changedByTimeframe[item.timeframe.description, default: 0] += outcome.changed
+            if outcome.changed > 0 {
+                let key = "\(item.symbol) \(item.timeframe)"
+                $0.earliest[key] = min($0.earliest[key] ?? item.range.first, item.range.first)
+            }
         }
+    }
+
+    /// The first day of the earliest chunk that stored new or changed bars for a symbol and timeframe.
+    func earliestWritten(symbol: String, timeframe: Timeframe) -> LocalDate? {
+        state.withLock { $0.earliest["\(symbol) \(timeframe)"] }
     }
 
     func failed(_ item: WorkItem, message: String) {

@@ -22,6 +22,12 @@ public protocol BarStore: Sendable {
     /// Per symbol and timeframe: bar count and first/last bar time.
     func inventory() async throws -> [InventoryRow]
 
+    /// The saved indicator state of a symbol and timeframe (JSON) and the last bar it has seen.
+    func indicatorState(symbol: String, timeframe: Timeframe) async throws -> (lastMs: Int64, state: [UInt8])?
+
+    /// Saves the indicator state after the bar at `lastMs`, replacing the previous one.
+    func saveIndicatorState(symbol: String, timeframe: Timeframe, lastMs: Int64, state: [UInt8]) async throws
+
     /// Stores the record of one run (what was asked, what happened).
     func recordRun(_ run: RunRecord) async throws
 

@@ -177,6 +177,34 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
+    public func indicatorState(symbol: String, timeframe: Timeframe) async throws -> (lastMs: Int64, state: [UInt8])? {
+        try await read("indicator state of \(symbol) \(timeframe)") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT i.last_t, i.state FROM indicator_state i JOIN securities s ON s.id = i.security_id
+                    WHERE s.ticker = ? AND i.timeframe = ?
+                    """, arguments: [symbol, timeframe.description])
+            return row.map { (lastMs: $0[0], state: Array(($0[1] as String).utf8)) }
+        }
+    }
+
+    public func saveIndicatorState(symbol: String, timeframe: Timeframe, lastMs: Int64, state: [UInt8]) async throws {
+        do {
+            try await pool.write { db in
+                let id = try Self.securityID(db, ticker: symbol)
+                try db.execute(
+                    sql: """
+                        INSERT INTO indicator_state (security_id, timeframe, last_t, state) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (security_id, timeframe) DO UPDATE SET last_t = excluded.last_t, state = excluded.state
+                        """, arguments: [id, timeframe.description, lastMs, String(decoding: state, as: UTF8.self)])
+            }
+        } catch {
+            throw StorageError(
+                .write, "cannot save the indicator state of \(symbol) \(timeframe) in '\(path)'", underlying: error)
+        }
+    }
+
     public func recentRuns(limit: Int) async throws -> [RunRecord] {
         try await read("runs") { db in
             try Row.fetchAll(

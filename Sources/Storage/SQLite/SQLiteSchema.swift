@@ -41,6 +41,18 @@ enum SQLiteSchema {
                         FROM bars_day b JOIN securities s ON s.id = b.security_id;
                     """)
         }
+        migrator.registerMigration("v2-indicator-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE indicator_state (
+                        security_id INTEGER NOT NULL REFERENCES securities(id),
+                        timeframe TEXT NOT NULL,
+                        last_t INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        PRIMARY KEY (security_id, timeframe)
+                    );
+                    """)
+        }
         return migrator
     }
 
