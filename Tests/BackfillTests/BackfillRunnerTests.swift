@@ -105,12 +105,21 @@ struct BackfillRunnerTests {
         let report = try await backfill(
             request(["AMD"], TestSupport.range("2025-01-06", "2025-01-10")), into: path, bus: bus)
         #expect(report.status == .completed)
-        var topics: [String] = []
-        for await message in messages {
-            topics.append(message.topic)
-            if topics.count == 2 { break }
-        }
+        let topics = await TestSupport.collect(messages, count: 2).map(\.topic)
         #expect(Set(topics) == ["bars.1d.AMD", "bars.1m.AMD"])
+    }
+
+    @Test func progressIsPublishedForOtherWatchers() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("progress.sqlite").path
+        let bus = InProcessBus()
+        let events = bus.subscribe(topicPrefix: Topic.progress, bufferSize: 100)
+        _ = try await backfill(request(["AMD"], TestSupport.range("2025-01-06", "2025-01-10")), into: path, bus: bus)
+        let final = await TestSupport.collect(events, count: 1) { message in
+            let progress = try? JSONDecoder().decode(BackfillProgress.self, from: Data(message.payload))
+            return progress.map { $0.itemsDone == $0.itemsTotal && $0.lastItem != nil } ?? false
+        }
+        let last = try JSONDecoder().decode(BackfillProgress.self, from: Data(try #require(final.first).payload))
+        #expect(last.itemsTotal == 2 && last.barsReceived > 4 * 390)
     }
 }
 

@@ -62,3 +62,30 @@ enum TestSupport {
         }
     }
 }
+
+extension TestSupport {
+    /// The first `count` elements of `stream` that pass `accept`, or fewer when `seconds` run out
+    /// first — so a test that waits for a message can fail but never hang.
+    static func collect<Element: Sendable>(
+        _ stream: AsyncStream<Element>, count: Int, seconds: Double = 10,
+        where accept: @escaping @Sendable (Element) -> Bool = { _ in true }
+    ) async -> [Element] {
+        await withTaskGroup(of: [Element]?.self) { group in
+            group.addTask {
+                var found: [Element] = []
+                for await element in stream where accept(element) {
+                    found.append(element)
+                    if found.count == count { break }
+                }
+                return found
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1_000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
+    }
+}

@@ -32,14 +32,14 @@ public struct BackfillRunner: Sendable {
         let snapshot: @Sendable () -> BackfillProgress = {
             tally.progress(client: client.statistics, elapsed: ContinuousClock.now - started)
         }
-        onProgress(snapshot())
+        await emit(snapshot(), onProgress)
         await withTaskGroup(of: Void.self) { outer in
             // A heartbeat keeps elapsed time and rates moving while slow chunks (a free key's
             // 12 s between requests) are in flight.
             outer.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(500))
-                    if !Task.isCancelled { onProgress(snapshot()) }
+                    if !Task.isCancelled { await self.emit(snapshot(), onProgress) }
                 }
             }
             await runItems(items, request: request, tally: tally, onProgress: onProgress, snapshot: snapshot)
@@ -130,7 +130,7 @@ public struct BackfillRunner: Sendable {
         }
         var progress = snapshot()
         progress.lastItem = item.description
-        onProgress(progress)
+        await emit(progress, onProgress)
     }
 
     /// A whole-market day: one grouped-daily request, every ticker's daily bar restamped from
@@ -147,6 +147,13 @@ public struct BackfillRunner: Sendable {
         }
         let mark = item.completes.map { CoverageMark(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: $0) }
         return try await store.write(batches, marking: mark)
+    }
+
+    /// Hands progress to the caller and to the bus (`backfill.progress`, JSON) for other watchers.
+    func emit(_ progress: BackfillProgress, _ onProgress: @Sendable (BackfillProgress) -> Void) async {
+        onProgress(progress)
+        guard let bus, let payload = try? JSONEncoder().encode(progress) else { return }
+        await bus.publish(BusMessage(topic: Topic.progress, payload: Array(payload)))
     }
 
     private func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {
