@@ -15,12 +15,13 @@ struct S3Routes: Sendable {
 
     /// Adds the bucket's routes to `router`.
     static func register(
-        on router: Router<BasicRequestContext>, configuration: SandboxConfiguration, statistics: SandboxStatistics
+        on router: Router<BasicRequestContext>, configuration: SandboxConfiguration, statistics: SandboxStatistics,
+        market: SyntheticMarket
     ) {
         let settings = configuration.s3
         let routes = S3Routes(
             configuration: configuration, statistics: statistics,
-            store: FlatFileStore(settings: settings, market: SyntheticMarket(seed: configuration.seed)),
+            store: FlatFileStore(settings: settings, market: market),
             verifier: SigV4Verifier(accessKey: settings.accessKey, secretKey: settings.secretKey))
         router.get("/\(settings.bucket)") { request, _ in try await routes.list(request) }
         router.get("/\(settings.bucket)/**") { request, context in

@@ -84,7 +84,7 @@ extension SandboxServer {
                 .success(status.upcoming(nowMs: self.configuration.nowMs()))
             }
         }
-        S3Routes.register(on: router, configuration: configuration, statistics: statistics)
+        S3Routes.register(on: router, configuration: configuration, statistics: statistics, market: market)
         return router
     }
 

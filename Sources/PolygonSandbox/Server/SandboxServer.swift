@@ -22,7 +22,7 @@ public struct SandboxServer: Sendable {
     public func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         Application(
             router: makeRouter(),
-            server: SandboxFeed(configuration: configuration).makeServerBuilder(),
+            server: SandboxFeed(configuration: configuration, market: market).makeServerBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger

@@ -23,11 +23,12 @@ public struct SandboxFeed: Sendable {
     let splitter: SecondBars
 
     /// Starts the replay clock (when the configuration asks for a replay) now.
-    init(configuration: SandboxConfiguration) {
+    /// - Parameter market: the sandbox's world, shared with its REST and S3 surfaces.
+    init(configuration: SandboxConfiguration, market: SyntheticMarket) {
         self.configuration = configuration
         self.clock = ReplayClock(
             startMs: configuration.feed.replayStartMs, speed: configuration.feed.speed, nowMs: configuration.nowMs)
-        self.market = SyntheticMarket(seed: configuration.seed)
+        self.market = market
         self.splitter = SecondBars(seed: configuration.seed)
     }
 
