@@ -1,5 +1,6 @@
 import BackfillCore
 import Foundation
+import Synchronization
 
 /// Deterministic synthetic US equity prices for the securities of a ``SyntheticUniverse``: a seeded
 /// random walk per security (so a renamed ticker continues the same series), minute bars only inside
@@ -13,6 +14,7 @@ public struct SyntheticMarket: Sendable {
     public let seed: UInt64
     public let calendar: TradingCalendar
     public let universe: SyntheticUniverse
+    private let anchors = AnchorCache()
     /// The first date with data; earlier requests are empty.
     public static let origin = LocalDate(year: 2000, month: 1, day: 3)!
 
@@ -26,18 +28,24 @@ public struct SyntheticMarket: Sendable {
     public func forEachSession(
         of security: SyntheticSecurity, in range: DayRange, _ body: (SessionHours, Double) -> Void
     ) {
+        let logPrices = anchors.logPrices(of: security) { computeLogPrices(of: security) }
+        let last = min(range.last, security.delistDate ?? range.last)
+        guard let span = DayRange(max(range.first, security.listDate), last) else { return }
+        for index in calendar.sessionIndices(in: span) {
+            body(calendar.sessions[index], exp(logPrices[index]))
+        }
+    }
+
+    /// The security's daily log-price walk at every calendar session, computed once: a seeded
+    /// step per session from 2000-01-03, so any range reads the same anchors.
+    private func computeLogPrices(of security: SyntheticSecurity) -> [Double] {
         let securitySeed = SplitMix64.stableHash(security.compositeFIGI, seed: seed)
         var logPrice = log(10 + Double(securitySeed % 29_000) / 100)
-        var day = SyntheticMarket.origin
-        let last = min(range.last, security.delistDate ?? range.last)
-        while day <= last {
-            if let session = calendar.session(on: day) {
-                var rng = SplitMix64(
-                    seed: securitySeed ^ (UInt64(bitPattern: Int64(day.daysSinceEpoch)) &* 0x9E37_79B9))
-                logPrice += 0.0002 + 0.018 * rng.nextGaussian()
-                if day >= range.first, day >= security.listDate { body(session, exp(logPrice)) }
-            }
-            day = day.adding(days: 1)
+        return calendar.sessions.map { session in
+            var rng = SplitMix64(
+                seed: securitySeed ^ (UInt64(bitPattern: Int64(session.date.daysSinceEpoch)) &* 0x9E37_79B9))
+            logPrice += 0.0002 + 0.018 * rng.nextGaussian()
+            return logPrice
         }
     }
 
@@ -113,5 +121,17 @@ public struct SyntheticMarket: Sendable {
 
     func round4(_ value: Double) -> Double {
         (value * 10_000).rounded() / 10_000
+    }
+}
+
+/// Per-security daily log prices, computed on first use and shared by every copy of the market.
+final class AnchorCache: Sendable {
+    private let storage = Mutex<[Int: [Double]]>([:])
+
+    func logPrices(of security: SyntheticSecurity, compute: () -> [Double]) -> [Double] {
+        if let cached = storage.withLock({ $0[security.id] }) { return cached }
+        let computed = compute()
+        storage.withLock { $0[security.id] = computed }
+        return computed
     }
 }
