@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the `.env` files users bring from the original Python system: `KEY=VALUE` lines, `#`
 /// comments, optional `export ` prefix, optional single or double quotes around the value.
 public enum DotEnv {
@@ -32,14 +34,5 @@ extension Substring {
         while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
         return slice
-    }
-
-    func range(of needle: String) -> Range<Index>? {
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) { return index..<self.index(index, offsetBy: needle.count) }
-            index = self.index(after: index)
-        }
-        return nil
     }
 }

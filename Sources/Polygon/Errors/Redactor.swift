@@ -1,3 +1,5 @@
+import Foundation
+
 /// Removes secrets from text before it reaches a log, an error or a terminal.
 ///
 /// Both the literal secret values and any `apiKey=` query parameter are replaced, so even a URL
@@ -14,7 +16,7 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         var result = Redactor.redactQueryKeys(text)
         for secret in secrets where result.contains(secret) {
-            result = result.replacingAll(secret, with: Redactor.mask)
+            result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
         return result
     }
@@ -23,42 +25,12 @@ public struct Redactor: Sendable {
     public static func redactQueryKeys(_ text: String) -> String {
         var output = ""
         var rest = Substring(text)
-        while let range = rest.firstRange(ofAnyKey: ["apiKey=", "apikey=", "api_key=", "APIKEY="]) {
+        let keys = ["apiKey=", "apikey=", "api_key=", "APIKEY="]
+        while let range = keys.compactMap({ rest.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
             output += rest[..<range.upperBound]
             output += mask
             rest = rest[range.upperBound...]
             rest = rest.drop(while: { $0 != "&" && $0 != " " && $0 != "\"" && $0 != "#" && $0 != "\n" })
-        }
-        return output + rest
-    }
-}
-
-extension Substring {
-    fileprivate func firstRange(ofAnyKey keys: [String]) -> Range<Index>? {
-        keys.compactMap { self.range(ofLiteral: $0) }.min(by: { $0.lowerBound < $1.lowerBound })
-    }
-
-    fileprivate func range(ofLiteral needle: String) -> Range<Index>? {
-        guard !needle.isEmpty, count >= needle.count else { return nil }
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) {
-                return index..<self.index(index, offsetBy: needle.count)
-            }
-            index = self.index(after: index)
-        }
-        return nil
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ needle: String, with replacement: String) -> String {
-        var output = ""
-        var rest = self[...]
-        while let range = rest.range(ofLiteral: needle) {
-            output += rest[..<range.lowerBound]
-            output += replacement
-            rest = rest[range.upperBound...]
         }
         return output + rest
     }
