@@ -26,9 +26,12 @@ struct BackfillCommand {
             let request = {
                 var request = BackfillRequest(
                     tickers: options.symbols, range: range,
-                    timeframes: options.skipMinute ? [.day] : [.day, .minute], today: today,
-                    concurrency: options.concurrency)
+                    timeframes: [(BackfillPhase.daily, Timeframe.day), (.minute, .minute)]
+                        .filter { options.selectedPhases.contains($0.0) }.map(\.1),
+                    today: today, concurrency: options.concurrency)
                 request.allTickers = options.all && options.limit == nil
+                request.phases = options.selectedPhases
+                request.retryFailed = options.retryFailed
                 return request
             }()
             if options.dryRun && options.all && options.limit != nil {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BackfillCore
+import Ingestion
 
 /// The backfill flags, including the original system's (`--tickers --years --flatfiles --all
 /// --limit --skip-minute --debug`): each is accepted or rejected with "not yet available".
@@ -37,8 +38,23 @@ struct BackfillOptions: ParsableArguments {
     @Flag(help: "Fetch daily bars only.")
     var skipMinute = false
 
-    @Flag(help: "Bulk flat files over S3 (not yet available).")
+    @Flag(help: "Skip the news phase.")
+    var skipNews = false
+
+    @Option(
+        help:
+            "Phases to run, comma-separated, in any order (run as reference,actions,daily,minute,news). Default: all; --skip-minute and --skip-news remove theirs."
+    )
+    var phases: String?
+
+    @Flag(help: "Bars from the day flat files over S3 (S3 keys from POLYGON_S3_ACCESS_KEY_ID/…SECRET_ACCESS_KEY).")
     var flatfiles = false
+
+    @Option(help: "Read day flat files (us_stocks_sip/…/YYYY-MM-DD.csv.gz) from this local directory instead of S3.")
+    var flatfilesDir: String?
+
+    @Flag(help: "Run the failed tasks of earlier runs again (they are otherwise left failed and reported).")
+    var retryFailed = false
 
     @Flag(
         help:
@@ -60,15 +76,20 @@ struct BackfillOptions: ParsableArguments {
 
     /// Called from run(): see Scraper.
     func check() throws {
-        if flatfiles { throw ValidationError("--flatfiles is not yet available; use REST (the default) for now") }
+        if flatfiles || flatfilesDir != nil {  // until the flat-file pipeline lands
+            throw ValidationError("--flatfiles is not yet available; use REST (the default) for now")
+        }
+        if let phases {
+            do { _ = try BackfillPhase.parseList(phases) } catch { throw ValidationError(error.message) }
+        }
         if all {
             guard tickers == nil else { throw ValidationError("give either --tickers or --all, not both") }
             if let limit {
                 guard (1...5_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 5000") }
-            } else if !skipMinute {
+            } else if selectedPhases.contains(.minute) && !flatfiles && flatfilesDir == nil {
                 throw ValidationError(
-                    "--all (every ticker) fetches daily bars by grouped daily; its minute bars need --flatfiles, "
-                        + "which is not yet available: add --skip-minute, or --limit N")
+                    "--all (every ticker) fetches daily bars by grouped daily; its minute bars come from the day "
+                        + "flat files: add --flatfiles (or --flatfiles-dir DIR), --skip-minute, or --limit N")
             }
         } else if limit != nil {
             throw ValidationError("--limit goes with --all")
@@ -91,6 +112,14 @@ struct BackfillOptions: ParsableArguments {
     }
 
     var symbols: [String] { Symbol.parseList(tickers ?? "") }
+
+    /// The phases to run: `--phases` (default all) less those `--skip-minute`/`--skip-news` remove.
+    var selectedPhases: Set<BackfillPhase> {
+        var selected = phases.flatMap { try? BackfillPhase.parseList($0) } ?? Set(BackfillPhase.allCases)
+        if skipMinute { selected.remove(.minute) }
+        if skipNews { selected.remove(.news) }
+        return selected
+    }
 
     /// The inclusive date range, given today's New York date.
     func range(today: LocalDate) throws -> DayRange {

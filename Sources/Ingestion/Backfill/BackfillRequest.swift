@@ -5,6 +5,10 @@ public struct BackfillRequest: Sendable, Equatable {
     public var tickers: [String]
     /// Every ticker of the market: daily bars come from one grouped-daily request per session.
     public var allTickers = false
+    /// The phases to run; bar timeframes come from `timeframes`.
+    public var phases: Set<BackfillPhase> = Set(BackfillPhase.allCases)
+    /// Rerun tasks that failed in earlier runs.
+    public var retryFailed = false
     /// Bring each symbol's saved indicator state up to its last bar after the fetch.
     public var enrich = true
     /// Inclusive New York dates.

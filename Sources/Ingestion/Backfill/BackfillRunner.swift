@@ -145,7 +145,9 @@ public struct BackfillRunner: Sendable {
             daily.windowStartMs = start
             return BarBatch(symbol: ticker, timeframe: .day, bars: [daily])
         }
-        let mark = item.completes.map { CoverageMark(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: $0) }
+        let mark = item.completes.map {
+            CoverageMark(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: $0, source: .groupedDaily)
+        }
         return try await store.write(batches, marking: mark)
     }
 

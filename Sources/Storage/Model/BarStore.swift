@@ -40,11 +40,14 @@ public struct CoverageMark: Sendable, Equatable {
     public var symbol: String
     public var timeframe: Timeframe
     public var range: DayRange
+    /// What fetched the range, for the completeness ledger.
+    public var source: BarSource
 
-    public init(symbol: String, timeframe: Timeframe, range: DayRange) {
+    public init(symbol: String, timeframe: Timeframe, range: DayRange, source: BarSource = .rest) {
         self.symbol = symbol
         self.timeframe = timeframe
         self.range = range
+        self.source = source
     }
 }
 

@@ -53,6 +53,10 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        // Later migrations live beside the code that uses them, registered here in order.
+        registerReferenceMigrations(&migrator)  // v3: security identity, ticker names, actions, news
+        registerTaskMigrations(&migrator)  // v4: flat-file/chunk tasks and quarantined rows
+        registerLedgerMigrations(&migrator)  // v5: the completeness ledger
         return migrator
     }
 
