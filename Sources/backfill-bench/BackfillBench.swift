@@ -13,8 +13,27 @@ enum BackfillBench {
         "indicators": { IndicatorBench.run() },
     ]
 
+    /// Cases that take a path: `dayfile FILE.csv.gz` (one day end to end vs SQLite's bare loop and
+    /// the Python peers) and `dayfiles DIR` (consecutive days for all tickers: per-day rate, peak RSS).
+    static let fileCases: [String: @Sendable (String) async throws -> Void] = [
+        "dayfile": { try await DayFileBench.run(file: $0) },
+        "dayfiles": { try await DayFilesBench.run(directory: $0) },
+    ]
+
     static func main() async {
         let requested = Array(CommandLine.arguments.dropFirst())
+        if let name = requested.first, let run = fileCases[name] {
+            guard requested.count == 2 else {
+                FileHandle.standardError.write(Data("usage: backfill-bench \(name) PATH\n".utf8))
+                exit(2)
+            }
+            print("== \(name)")
+            do { try await run(requested[1]) } catch {
+                FileHandle.standardError.write(Data("\(name) failed: \(error)\n".utf8))
+                exit(1)
+            }
+            return
+        }
         if requested.first == "flatfiles" {
             guard requested.count == 2 else {
                 FileHandle.standardError.write(Data("usage: backfill-bench flatfiles DAY_FILE.csv.gz\n".utf8))

@@ -34,6 +34,9 @@ struct BackfillCommand {
                 request.retryFailed = options.retryFailed
                 return request
             }()
+            if let choice = try FlatFileChoice.resolve(options, settings: settings), options.limit == nil {
+                return await runFlatFiles(choice, request: request, store: store, settings: settings, logger: logger)
+            }
             if options.dryRun && options.all && options.limit != nil {
                 printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")
                 return 1
@@ -78,7 +81,7 @@ struct BackfillCommand {
         }
     }
 
-    private func execute(
+    func execute(
         _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
     ) async -> Int32 {
         var request = request

@@ -47,7 +47,10 @@ struct BackfillOptions: ParsableArguments {
     )
     var phases: String?
 
-    @Flag(help: "Bars from the day flat files over S3 (S3 keys from POLYGON_S3_ACCESS_KEY_ID/…SECRET_ACCESS_KEY).")
+    @Flag(
+        help:
+            "Bars from the day flat files over S3 (keys POLYGON_S3_ACCESS_KEY/POLYGON_S3_SECRET_KEY; with --sandbox its own S3), then REST for days without a file. The default when S3 keys are set."
+    )
     var flatfiles = false
 
     @Option(help: "Read day flat files (us_stocks_sip/…/YYYY-MM-DD.csv.gz) from this local directory instead of S3.")
@@ -76,9 +79,7 @@ struct BackfillOptions: ParsableArguments {
 
     /// Called from run(): see Scraper.
     func check() throws {
-        if flatfiles || flatfilesDir != nil {  // until the flat-file pipeline lands
-            throw ValidationError("--flatfiles is not yet available; use REST (the default) for now")
-        }
+        if let flatfilesDir, flatfilesDir.isEmpty { throw ValidationError("--flatfiles-dir needs a folder") }
         if let phases {
             do { _ = try BackfillPhase.parseList(phases) } catch { throw ValidationError(error.message) }
         }

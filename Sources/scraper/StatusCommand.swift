@@ -6,13 +6,17 @@ import Storage
 /// `scraper status`: what the warehouse holds and how the last runs went.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show stored bars per ticker, completed ranges and recent runs.")
+        commandName: "status",
+        abstract: "Show stored bars per ticker, completed ranges, tasks by state, quarantined rows and recent runs.")
 
     @Option(help: "SQLite database file.")
     var db = "./backfill.sqlite"
 
     @Option(help: "How many recent runs to list.")
     var runs = 5
+
+    @Option(help: "How many of the latest quarantined rows to list.")
+    var quarantined = 10
 
     func validate() throws {
         guard FileManager.default.fileExists(atPath: db) else {
@@ -34,6 +38,7 @@ struct StatusCommand: AsyncParsableCommand {
                 "  \(row.symbol.padding(10)) \(row.timeframe.padding(4)) \(Format.count(row.bars).padding(12)) "
                     + "\(iso(row.firstMs).padding(21)) \(iso(row.lastMs).padding(21)) \(ranges.isEmpty ? "-" : ranges)")
         }
+        lines += try await taskLines(store)
         lines.append("Recent runs")
         for run in try await store.recentRuns(limit: runs) {
             let seconds = Double(run.finishedAtMs - run.startedAtMs) / 1_000
@@ -44,6 +49,27 @@ struct StatusCommand: AsyncParsableCommand {
             for error in run.errors.prefix(3) { lines.append("      - \(error)") }
         }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// Tasks by kind and state (rows, quarantined rows, recent errors) and the latest quarantined rows.
+    private func taskLines(_ store: SQLiteBarStore) async throws -> [String] {
+        let summary = try await store.taskSummary()
+        guard !summary.isEmpty else { return [] }
+        var lines = ["Tasks", "  kind        state        count  rows          quarantined  MB"]
+        for row in summary {
+            lines.append(
+                "  \(row.kind.padding(11)) \(row.state.rawValue.padding(12)) \(String(row.count).padding(6)) "
+                    + "\(Format.count(row.rows).padding(13)) \(String(row.quarantined).padding(12)) "
+                    + Format.megabytes(row.bytes))
+            for error in row.errors { lines.append("      - \(error)") }
+        }
+        let failed = summary.filter { $0.state == .failed }.reduce(0) { $0 + $1.count }
+        if failed > 0 { lines.append("  \(failed) failed: run the backfill again with --retry-failed") }
+        let (total, rows) = try await store.quarantinedRows(limit: quarantined)
+        lines.append("Quarantined rows: \(total)")
+        for row in rows { lines.append("  \(row)") }
+        if total > rows.count { lines.append("  … \(total - rows.count) more (SELECT * FROM quarantine)") }
+        return lines
     }
 
     private func iso(_ ms: Int64?) -> String {

@@ -17,7 +17,7 @@ struct FlatFileDecoderTests {
         let bar = Bar(
             windowStartMs: 1_779_422_400_000, open: 115.03, high: 116.36, low: 113.675, close: 114.96,
             volume: 2_036_584.149027, transactions: 34_455)
-        #expect(rows == [FlatFileRow(ticker: "A", bar: bar)])
+        #expect(rows == [FlatFileRow(ticker: "A", bar: bar, line: 2)])
         #expect(EasternTime.utcMilliseconds(on: LocalDate("2026-05-22")!, minutesAfterMidnight: 0) == bar.windowStartMs)
     }
 

@@ -162,7 +162,7 @@ struct ScraperCLITests {
     }
 
     @Test(arguments: [
-        (["--tickers", "AMD", "--flatfiles"], "not yet available"), (["--all"], "add --flatfiles"),
+        (["--tickers", "AMD", "--flatfiles"], "POLYGON_S3_ACCESS_KEY"), (["--all"], "add --flatfiles"),
         (["--tickers", "AMD", "--limit", "50"], "--limit goes with --all"),
         (["--tickers", "AMD", "--all", "--limit", "5"], "either --tickers or --all"),
     ])

@@ -10,7 +10,10 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     public var requests = 0
     public var retries = 0
     public var rateLimited = 0
+    /// Bytes downloaded (JSON pages, or day files).
     public var bytes = 0
+    /// Input rows quarantined (flat files: malformed or invalid rows, each stored with file and line).
+    public var quarantined = 0
     public var elapsedSeconds = 0.0
     /// The item that just finished, e.g. `AMD 1m 2025-01-01…2025-01-30`.
     public var lastItem: String?
@@ -19,6 +22,9 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
 
     /// Bars received per second so far.
     public var barsPerSecond: Double { elapsedSeconds > 0 ? Double(barsReceived) / elapsedSeconds : 0 }
+
+    /// Bytes downloaded per second so far.
+    public var bytesPerSecond: Double { elapsedSeconds > 0 ? Double(bytes) / elapsedSeconds : 0 }
 
     /// Seconds left at the current pace, once there is a pace to go by.
     public var etaSeconds: Double? {

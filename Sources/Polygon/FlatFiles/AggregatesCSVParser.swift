@@ -118,7 +118,7 @@ struct AggregatesCSVParser {
         let bar = Bar(
             windowStartMs: windowStartNs / 1_000_000, open: open, high: high, low: low, close: close, volume: volume,
             transactions: transactions)
-        return FlatFileRow(ticker: name, bar: bar)
+        return FlatFileRow(ticker: name, bar: bar, line: summary.lines)
     }
 
     /// One data line; nil after quarantining it.
@@ -144,7 +144,7 @@ struct AggregatesCSVParser {
         let bar = Bar(
             windowStartMs: fields.windowStartNs / 1_000_000, open: fields.open, high: fields.high, low: fields.low,
             close: fields.close, volume: fields.volume, transactions: fields.transactions)
-        return FlatFileRow(ticker: name, bar: bar)
+        return FlatFileRow(ticker: name, bar: bar, line: summary.lines)
     }
 
     /// The values of one row as the column loop finds them.

@@ -10,10 +10,13 @@ public struct FlatFileRow: Sendable, Equatable {
     public var ticker: String
     /// The raw (unadjusted) aggregate; `volume` may be fractional (2026 six-decimal format).
     public var bar: Bar
+    /// 1-based line number in the decompressed file (the header is line 1); 0 when unknown.
+    public var line: Int
 
-    public init(ticker: String, bar: Bar) {
+    public init(ticker: String, bar: Bar, line: Int = 0) {
         self.ticker = ticker
         self.bar = bar
+        self.line = line
     }
 }
 

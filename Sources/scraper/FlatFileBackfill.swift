@@ -1,0 +1,141 @@
+import BackfillCore
+import Foundation
+import Ingestion
+import Logging
+import MessageBus
+import Polygon
+import PolygonSandbox
+import Storage
+
+/// `scraper --flatfiles` / `--flatfiles-dir` / hybrid: day files first, then (hybrid) REST for the
+/// days without a file and the tickers absent from the files.
+extension BackfillCommand {
+    func runFlatFiles(
+        _ choice: FlatFileChoice, request: BackfillRequest, store: SQLiteBarStore, settings: SettingsSource,
+        logger: Logger
+    ) async -> Int32 {
+        do {
+            if options.sandbox {
+                let sandbox = SandboxServer(
+                    configuration: SandboxConfiguration(
+                        seed: options.sandboxSeed, logger: Self.quieter(logger, options)))
+                return try await sandbox.withRunning { baseURL in
+                    let client = RESTClient(
+                        configuration: .init(
+                            baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
+                            requestsPerMinute: options.rateLimit),
+                        logger: logger)
+                    let source: any FlatFileSource
+                    if case .directory(let path) = choice.source {
+                        source = LocalFlatFileSource(root: path)
+                    } else {
+                        source = S3Client(
+                            configuration: S3Configuration(
+                                endpoint: baseURL, accessKey: S3Settings.defaultAccessKey,
+                                secretKey: S3Settings.defaultSecretKey),
+                            logger: logger)
+                    }
+                    return await flatFiles(
+                        choice, source: source, client: client, request: request, store: store, logger: logger,
+                        label: "sandbox \(baseURL)")
+                }
+            }
+            var client: RESTClient?
+            if let key = settings.apiKey {
+                let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
+                client = RESTClient(
+                    configuration: .init(
+                        baseURL: options.baseURL ?? settings.baseURL, apiKey: key, requestsPerMinute: rate),
+                    logger: logger)
+            }
+            let source: any FlatFileSource
+            switch choice.source {
+            case .s3(let configuration): source = S3Client(configuration: configuration, logger: logger)
+            case .directory(let path): source = LocalFlatFileSource(root: path)
+            case .sandbox: source = LocalFlatFileSource(root: ".")  // resolved above: --flatfiles with --sandbox
+            }
+            return await flatFiles(
+                choice, source: source, client: client, request: request, store: store, logger: logger,
+                label: choice.label)
+        } catch {
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    private func flatFiles(
+        _ choice: FlatFileChoice, source: any FlatFileSource, client: RESTClient?, request: BackfillRequest,
+        store: SQLiteBarStore, logger: Logger, label: String
+    ) async -> Int32 {
+        let hybrid = choice.hybrid && client != nil
+        let runner = FlatFileRunner(
+            source: source, store: store,
+            configuration: .init(
+                cacheDirectory: options.db + ".flatfiles", concurrency: options.concurrency,
+                markAbsentTickers: !hybrid),
+            logger: logger)
+        do {
+            let plan = try await runner.plan(request)
+            if options.dryRun {
+                print(
+                    FlatFileText.plan(
+                        plan, request: request, source: choice.label, hybrid: hybrid, database: options.db))
+                return 0
+            }
+            let code = try await runFiles(runner, plan: plan, request: request, store: store, label: choice.label)
+            guard hybrid, let client, code != 130 else { return code }
+            let rest = await execute(request, client: client, store: store, logger: logger, source: label)
+            return rest == 130 ? 130 : max(code, rest)
+        } catch {
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    private func runFiles(
+        _ runner: FlatFileRunner, plan: FlatFilePlanner.Plan, request: BackfillRequest, store: SQLiteBarStore,
+        label: String
+    ) async throws -> Int32 {
+        let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
+        let who = request.allTickers ? "every ticker" : request.tickers.joined(separator: ",")
+        display.header(
+            "Flat files: \(who) \(request.range) [\(request.timeframes.map(\.description).joined(separator: ","))] "
+                + "from \(label) into \(options.db): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
+        let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
+        let work = Task { try await runner.run(request, plan: plan, onProgress: { display.update($0) }) }
+        let interrupts = SignalHandling.onInterrupt {
+            display.note("interrupt: finishing the day file in progress; press Ctrl-C again to stop at once")
+            work.cancel()
+        }
+        defer { interrupts.cancel() }
+        let report: FlatFileReport
+        do {
+            report = try await work.value
+        } catch {
+            display.finish()
+            throw error
+        }
+        display.finish()
+        print(FlatFileText.summary(report, request: request, database: options.db))
+        try? await store.recordRun(
+            RunRecord(
+                startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
+                status: report.status.rawValue,
+                tickers: request.allTickers ? [BarStoreSymbols.allTickers] : request.tickers,
+                barsReceived: report.progress.barsReceived, barsChanged: report.progress.barsChanged,
+                requests: report.progress.itemsDone + report.progress.itemsFailed,
+                errors: report.failures.map(\.description)
+                    + (report.quarantinedCount > 0 ? ["\(report.quarantinedCount) rows quarantined"] : [])))
+        switch report.status {
+        case .completed: return 0
+        case .failed: return 1
+        case .interrupted: return 130
+        }
+    }
+
+    static func quieter(_ logger: Logger, _ options: BackfillOptions) -> Logger {
+        var copy = logger
+        copy.logLevel = options.debug ? .debug : .warning
+        return copy
+    }
+}

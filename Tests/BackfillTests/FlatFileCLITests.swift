@@ -1,0 +1,93 @@
+import BackfillCore
+import Foundation
+import GRDB
+import Testing
+
+/// `scraper --flatfiles` as a user runs it: a real process with its embedded sandbox.
+@Suite("scraper flat files", .serialized)
+struct FlatFileCLITests {
+    typealias CLI = ScraperCLITests
+
+    static let arguments = [
+        "--sandbox", "--flatfiles", "--tickers", "AMD,NVDA", "--from", "2024-01-02", "--to", "2024-01-19",
+        "--concurrency", "2",
+    ]
+
+    /// SIGKILL while day files are being stored, then the same command: the same rows as a run that
+    /// was never interrupted, no duplicate, no hole.
+    @Test func killedRunResumesToTheSameContent() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let killed = folder.appendingPathComponent("killed.sqlite").path
+        let (process, _, _) = try CLI.start(Self.arguments + ["--db", killed], in: folder)
+        try await CLI.waitForMinuteBars(in: killed, process: process)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let queue = try DatabaseQueue(path: killed)
+        #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
+        let partial = try TestSupport.contents(ofDatabase: killed).count
+
+        let resumed = try await CLI.run(Self.arguments + ["--db", killed], in: folder)
+        #expect(resumed.status == 0, "\(resumed.all)")
+        let clean = folder.appendingPathComponent("clean.sqlite").path
+        let uninterrupted = try await CLI.run(Self.arguments + ["--db", clean], in: folder)
+        #expect(uninterrupted.status == 0, "\(uninterrupted.all)")
+        #expect(uninterrupted.stdout.contains("Flat files completed"))
+        let expected = try TestSupport.contents(ofDatabase: clean)
+        #expect(partial < expected.count, "the kill happened mid-run")
+        #expect(try TestSupport.contents(ofDatabase: killed) == expected)
+
+        let again = try await CLI.run(Self.arguments + ["--db", clean], in: folder)
+        #expect(again.status == 0 && again.stdout.contains("0 stored, 0 failed, 26 already stored"), "\(again.all)")
+        let status = try await CLI.run(["status", "--db", clean], in: folder)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("flat-file   done         26"), "\(status.stdout)")
+        #expect(status.stdout.contains("Quarantined rows: 0"))
+    }
+
+    @Test func dryRunListsTheDayFilesAndBytes() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let outcome = try await CLI.run(
+            [
+                "--sandbox", "--flatfiles", "--tickers", "AMD", "--from", "2024-03-11", "--to", "2024-03-17",
+                "--dry-run",
+            ],
+            in: folder)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("1m files  5 to process (2024-03-11…2024-03-15)"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("1d files  5 to process"))
+        #expect(outcome.stdout.contains("10 day files") && outcome.stdout.contains("MB to download"))
+        #expect(try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path).isEmpty)
+    }
+
+    @Test func flatFilesFromAFolderAndStatusShowsQuarantinedRows() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let root = folder.appendingPathComponent("files")
+        let key = FlatFileTestSupport.minuteKey("2024-03-12")
+        let file = root.appendingPathComponent(String(key.dropLast(3)))  // plain .csv
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let start = EasternTime.utcMilliseconds(on: TestSupport.date("2024-03-12"), minutesAfterMidnight: 570)
+        let csv = """
+            ticker,volume,open,close,high,low,window_start,transactions
+            AMD,100,10,10.5,11,9.5,\(start * 1_000_000),5
+            AMD,oops,10,10.5,11,9.5,\((start + 60_000) * 1_000_000),5
+            AMD,100,10,10.5,9,9.5,\((start + 120_000) * 1_000_000),5
+            AMD,100,10.5,10.25,10.75,10,\((start + 180_000) * 1_000_000),7
+
+            """
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try await CLI.run(
+            [
+                "--flatfiles-dir", root.path, "--tickers", "AMD", "--from", "2024-03-12", "--to", "2024-03-12",
+                "--phases", "minute",
+            ],
+            in: folder)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("quarantined 2 rows"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("\(String(key.dropLast(3))):3: column 2 is not a number"))
+        #expect(outcome.stdout.contains(":4: highBelowOpenOrClose"))
+        let status = try await CLI.run(["status"], in: folder)
+        #expect(status.stdout.contains("Quarantined rows: 2"), "\(status.stdout)")
+        #expect(status.stdout.contains("AMD        1m   2 "))
+    }
+}
