@@ -32,6 +32,7 @@ enum DayFileBench {
             )
         }
         let bare = try bareLoop(file: file, folder: folder)
+        try await profile(file: file, folder: folder)
         let pipelineRate = Double(rows) / median(ours)
         let bareRate = Double(bare.rows) / bare.seconds
         print("| case | rows | s | rows/s |")
@@ -131,6 +132,49 @@ enum DayFileBench {
         }
         sqlite3_exec(db, "COMMIT", nil, nil, nil)
         return (decoded.count, SQLiteWriteBench.seconds(since: started))
+    }
+
+    /// Where the time goes: each stage alone on the same file (decode; validate + indicators over
+    /// decoded rows; our store's upsert of the decoded rows in one transaction).
+    static func profile(file: String, folder: URL) async throws {
+        var started = ContinuousClock.now
+        let (decoded, _) = try FlatFileDecoder().decodeAggregates(file: file)
+        let decode = SQLiteWriteBench.seconds(since: started)
+        var batches: [BarBatch] = []
+        for row in decoded {
+            if batches.last?.symbol != row.ticker {
+                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: []))
+            }
+            batches[batches.count - 1].bars.append(row.bar)
+        }
+        let calendar = TradingCalendar()
+        started = ContinuousClock.now
+        var accepted = 0
+        var stateBytes = 0
+        for batch in batches {
+            var validator = BarValidator(calendar: calendar)
+            var engine = try IndicatorEngine()
+            for bar in batch.bars {
+                if case .accepted = validator.validate(bar) {
+                    accepted += 1
+                    _ = engine.update(bar)
+                }
+            }
+            stateBytes += try JSONEncoder().encode(engine).count
+        }
+        let enrich = SQLiteWriteBench.seconds(since: started)
+        let store = try SQLiteBarStore(path: folder.appendingPathComponent("profile.sqlite").path)
+        started = ContinuousClock.now
+        _ = try await store.write(batches)
+        let write = SQLiteWriteBench.seconds(since: started)
+        print("profile (each stage alone, one core each):")
+        print("  decode (inflate + parse threads): \(format(decode)) s = \(Int(Double(decoded.count) / decode)) rows/s")
+        print(
+            "  validate + indicators + JSON state of \(batches.count) symbols (\(stateBytes / 1_000_000) MB): "
+                + "\(format(enrich)) s = \(Int(Double(accepted) / enrich)) rows/s")
+        print(
+            "  SQLiteBarStore.write of the decoded rows, 1 txn: \(format(write)) s = \(Int(Double(decoded.count) / write)) rows/s"
+        )
     }
 
     /// `bench.py sqlite FILE`: (case name, rows/s) per line of its table; empty when Python is missing.

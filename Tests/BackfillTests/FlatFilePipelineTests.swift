@@ -173,6 +173,28 @@ struct FlatFilePipelineTests {
         #expect(try await store.tasks(kind: DayFileDataset.taskKind)[truncated]?.state == .done)
     }
 
+    @Test func aFileServedTruncatedOverS3FailsItsTaskUntilRetryFailed() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let key = Support.minuteKey("2024-03-12")
+        let faults = FaultInjector(rules: [
+            .init(pathPrefix: "/flatfiles/" + key, fault: .truncatedObject, probability: 1)
+        ])
+        try await Support.sandbox(faults: faults).withRunning { baseURL in
+            let store = try SQLiteBarStore(path: folder.appendingPathComponent("s3.sqlite").path)
+            let runner = Support.runner(source: S3TestSupport.client(endpoint: baseURL), store: store, folder: folder)
+            let first = try await runner.run(Support.request(nil, "2024-03-11", "2024-03-13"))
+            #expect(first.status == .failed && first.failures.map(\.item) == [key] && first.progress.itemsDone == 2)
+            #expect(try await store.tasks(kind: DayFileDataset.taskKind)[key]?.state == .failed)
+            faults.setRules([])
+            let retried = try await runner.run(Support.request(nil, "2024-03-11", "2024-03-13", retryFailed: true))
+            #expect(retried.status == .completed && retried.plan.jobs.map(\.object.key) == [key])
+            #expect(
+                try await store.coverage(symbol: BarStoreSymbols.allTickers, timeframe: .minute) == [
+                    TestSupport.range("2024-03-11", "2024-03-13")
+                ])
+        }
+    }
+
     @Test func hybridTakesUnpublishedDaysAndAbsentTickersFromREST() async throws {
         let folder = try TestSupport.temporaryDirectory()
         // "Now" is 2024-03-14 12:00 UTC: the file of 03-13 is published at 16:00, so not yet listed.
