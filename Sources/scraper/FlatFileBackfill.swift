@@ -102,10 +102,11 @@ extension BackfillCommand {
             "Flat files: \(who) \(request.range) [\(request.timeframes.map(\.description).joined(separator: ","))] "
                 + "from \(label) into \(options.db): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
-        let work = Task { try await runner.run(request, plan: plan, onProgress: { display.update($0) }) }
+        let stop = StopRequest()
+        let work = Task { try await runner.run(request, plan: plan, stop: stop, onProgress: { display.update($0) }) }
         let interrupts = SignalHandling.onInterrupt {
             display.note("interrupt: finishing the day file in progress; press Ctrl-C again to stop at once")
-            work.cancel()
+            stop.request()
         }
         defer { interrupts.cancel() }
         let report: FlatFileReport

@@ -45,6 +45,26 @@ struct FlatFileCLITests {
         #expect(status.stdout.contains("Quarantined rows: 0"))
     }
 
+    @Test func ctrlCFinishesTheDayInProgressAndTheSameCommandContinues() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let db = folder.appendingPathComponent("int.sqlite").path
+        let (process, out, _) = try CLI.start(Self.arguments + ["--db", db], in: folder)
+        try await CLI.waitForMinuteBars(in: db, process: process)
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(process.terminationStatus == 130)
+        #expect(try String(contentsOf: out, encoding: .utf8).contains("run the same command again"))
+        let queue = try DatabaseQueue(path: db)
+        let unfinished = try await queue.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state IN ('downloading', 'processing')")
+        }
+        #expect(unfinished == 0, "the day in progress was finished, not abandoned")
+        let resumed = try await CLI.run(Self.arguments + ["--db", db], in: folder)
+        #expect(resumed.status == 0, "\(resumed.all)")
+        let done = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state = 'done'") }
+        #expect(done == 26)
+    }
+
     @Test func dryRunListsTheDayFilesAndBytes() async throws {
         let folder = try TestSupport.temporaryDirectory()
         let outcome = try await CLI.run(

@@ -59,8 +59,9 @@ public struct FlatFileRunner: Sendable {
 
     /// Runs `request` to the end, or until the task is cancelled (the day in progress then commits
     /// whole or not at all).
+    /// - Parameter stop: checked between day files (Ctrl-C); cancelling the task also stops, at once.
     public func run(
-        _ request: BackfillRequest, plan given: FlatFilePlanner.Plan? = nil,
+        _ request: BackfillRequest, plan given: FlatFilePlanner.Plan? = nil, stop: StopRequest = StopRequest(),
         onProgress: @escaping @Sendable (BackfillProgress) -> Void = { _ in }
     ) async throws -> FlatFileReport {
         let plan: FlatFilePlanner.Plan
@@ -74,16 +75,16 @@ public struct FlatFileRunner: Sendable {
         var state = RunState(plan: plan, started: .now)
         state.progress.itemsTotal = plan.jobs.count
         onProgress(state.snapshot())
-        try await withPrefetch(plan.jobs) { index, download in
+        try await withPrefetch(plan.jobs, stop: stop) { index, download in
             try await process(plan.jobs[index], download, request: request, books: books, run: &state)
             var progress = state.snapshot()
             progress.lastItem = plan.jobs[index].object.key
             onProgress(progress)
         }
-        try await recomputeOlderHistory(books)
+        if !stop.isRequested { try await recomputeOlderHistory(books) }
         let wanted = request.allTickers ? [] : request.tickers
         let status: BackfillReport.Status =
-            Task.isCancelled
+            Task.isCancelled || stop.isRequested
             ? .interrupted : (state.failures.isEmpty && plan.skippedFailed.isEmpty ? .completed : .failed)
         return FlatFileReport(
             status: status, plan: plan, progress: state.snapshot(), barsByTimeframe: state.received,
@@ -201,7 +202,7 @@ public struct FlatFileRunner: Sendable {
 
     /// Runs `body` for each job in order while up to `concurrency` files download ahead.
     private func withPrefetch(
-        _ jobs: [FlatFilePlanner.Job], _ body: (Int, Result<String, any Error>) async throws -> Void
+        _ jobs: [FlatFilePlanner.Job], stop: StopRequest, _ body: (Int, Result<String, any Error>) async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: (Int, Result<String, any Error>).self) { group in
             var launched = 0
@@ -216,7 +217,7 @@ public struct FlatFileRunner: Sendable {
             launch(upTo: configuration.concurrency)
             var next = 0
             while next < jobs.count {
-                if Task.isCancelled { break }
+                if Task.isCancelled || stop.isRequested { break }
                 if let result = ready.removeValue(forKey: next) {
                     try await body(next, result)
                     next += 1
