@@ -1,6 +1,7 @@
 import BackfillCore
 import Foundation
 import GRDB
+import PolygonSandbox
 import Testing
 
 /// `scraper --flatfiles` as a user runs it: a real process with its embedded sandbox.
@@ -63,6 +64,43 @@ struct FlatFileCLITests {
         #expect(resumed.status == 0, "\(resumed.all)")
         let done = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state = 'done'") }
         #expect(done == 26)
+    }
+
+    /// S3 keys in `.env` and a REST key: hybrid without any flag. Files for the tickers they hold,
+    /// REST for a ticker absent from them; no secret in the output.
+    @Test func s3KeysMakeHybridTheDefault() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let server = FlatFileTestSupport.sandbox()
+        let outcome = try await server.withRunning { baseURL in
+            let day = TestSupport.date("2024-03-11")
+            let inFile = try #require(FlatFileTestSupport.fileTickers(server, on: day).first)
+            let held = Set(FlatFileUniverse.tickers(on: day, count: 12, universe: server.market.universe))
+            let absent = try #require(
+                server.market.universe.listings(on: day).map(\.ticker).first {
+                    !held.contains($0) && Symbol.problem(with: $0) == nil
+                })
+            let env = [
+                "POLYGON_S3_ACCESS_KEY=\(S3Settings.defaultAccessKey)",
+                "POLYGON_S3_SECRET_KEY=\(S3Settings.defaultSecretKey)", "POLYGON_S3_ENDPOINT=\(baseURL)",
+                "POLYGON_API_KEY=\(SandboxConfiguration.defaultAPIKey)", "",
+            ]
+            try env.joined(separator: "\n").write(
+                to: folder.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+            return try await CLI.run(
+                [
+                    "--tickers", "\(inFile),\(absent)", "--from", "2024-03-11", "--to", "2024-03-13", "--base-url",
+                    baseURL, "--rate-limit", "600", "--skip-minute",
+                ], in: folder)
+        }
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("Flat files completed") && outcome.stdout.contains("Backfill completed"))
+        #expect(outcome.stdout.contains("absent "), "the summary names the ticker the files lack")
+        #expect(!outcome.all.contains(S3Settings.defaultSecretKey) && !outcome.all.contains("sandbox-key"))
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
+        let perTicker = try await queue.read {
+            try Int.fetchAll($0, sql: "SELECT COUNT(*) FROM bars_day_by_ticker GROUP BY ticker")
+        }
+        #expect(perTicker == [3, 3], "three sessions for each ticker, from a file or from REST")
     }
 
     @Test func dryRunListsTheDayFilesAndBytes() async throws {
