@@ -132,12 +132,22 @@ struct ScraperCLITests {
         let gaps = try await Self.run(
             ["gaps", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10"], in: folder)
         #expect(gaps.status == 0, "\(gaps.all)")
-        // 01-06…01-08 fetched (complete or with a quiet minute), 01-09 closed, 01-10 not fetched.
+        // 01-06…01-08 fetched, 01-09 closed (a national day of mourning), 01-10 not fetched.
         let line = try #require(gaps.stdout.split(separator: "\n").first { $0.hasPrefix("  AMD:") })
-        #expect(line.contains("missing") && line.hasSuffix("present"))
-        let counts = line.split(separator: " ").compactMap { Int($0) }
-        #expect(counts.count >= 3 && counts[0] + counts[1] == 3 && counts[2] == 1, "\(line)")
-        #expect(gaps.stdout.contains("2025-01-10 missing 0/390"))
+        #expect(line.contains("3 complete, 1 missing, 1 holiday sessions") && line.hasSuffix("(from rest)"), "\(line)")
+        #expect(gaps.stdout.contains("2025-01-10 missing 0/390 regular minutes"))
+        let csv = try await Self.run(
+            ["gaps", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10", "--format", "csv"], in: folder)
+        let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 6 && rows[0].first == "symbol", "\(csv.all)")
+        // The ledger's counts are the stored bars: compare with the database itself.
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
+        let stored = try await queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bars_minute_by_ticker WHERE ticker = 'AMD'") ?? 0
+        }
+        let received = rows.dropFirst().compactMap { Int($0[4]) }.reduce(0, +)
+        #expect(stored > 0 && received == stored)
+        #expect(rows[4][2] == "holiday" && rows[5][2] == "missing" && rows[1][2] == "complete" && rows[1][7] == "rest")
     }
 
     @Test func jsonLogsAreOneObjectPerLine() async throws {

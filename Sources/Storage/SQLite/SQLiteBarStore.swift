@@ -35,7 +35,7 @@ public final class SQLiteBarStore: BarStore {
         do {
             return try await pool.write { db in
                 let id = try Self.securityID(db, ticker: batch.symbol)
-                let changed = try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
+                let changed = try Self.upsert(db, table: table, securityID: id, bars: batch.bars, source: .rest)
                 if let range { try Self.addCoverage(db, securityID: id, timeframe: batch.timeframe, range: range) }
                 return WriteOutcome(received: batch.bars.count, changed: changed)
             }
@@ -55,12 +55,14 @@ public final class SQLiteBarStore: BarStore {
                 var outcome = WriteOutcome(received: 0, changed: 0)
                 for (batch, table) in zip(batches, tables) {
                     let id = try Self.securityID(db, ticker: batch.symbol)
-                    outcome.changed += try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
+                    outcome.changed += try Self.upsert(
+                        db, table: table, securityID: id, bars: batch.bars, source: mark?.source ?? .live)
                     outcome.received += batch.bars.count
                 }
                 if let mark {
                     let id = try Self.securityID(db, ticker: mark.symbol)
-                    try Self.addCoverage(db, securityID: id, timeframe: mark.timeframe, range: mark.range)
+                    try Self.addCoverage(
+                        db, securityID: id, timeframe: mark.timeframe, range: mark.range, source: mark.source)
                 }
                 return outcome
             }
@@ -80,11 +82,28 @@ public final class SQLiteBarStore: BarStore {
     }
 
     /// Inserts new rows and updates rows whose values differ; identical rows are left untouched.
-    static func upsert(_ db: Database, table: String, securityID: Int64, bars: [Bar]) throws -> Int {
-        try BarUpsertStatement.upsert(db, table: table, securityID: securityID, bars: bars)
+    /// Minute bars also update the completeness ledger of the sessions they touch.
+    static func upsert(
+        _ db: Database, table: String, securityID: Int64, bars: [Bar], source: BarSource = .rest
+    ) throws -> Int {
+        let changed = try BarUpsertStatement.upsert(db, table: table, securityID: securityID, bars: bars)
+        if table == "bars_minute" {
+            try SQLiteLedger.recordReceived(db, securityID: securityID, bars: bars, source: source)
+        }
+        return changed
     }
 
-    static func addCoverage(_ db: Database, securityID: Int64, timeframe: Timeframe, range: DayRange) throws {
+    /// Records `range` as fetched whole (merged into the security's ranges) and marks its sessions
+    /// complete in the ledger — for every security when `securityID` is the market-wide symbol's.
+    static func addCoverage(
+        _ db: Database, securityID: Int64, timeframe: Timeframe, range: DayRange, source: BarSource = .rest
+    ) throws {
+        if timeframe == .minute {
+            let market = try Int64.fetchOne(
+                db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+            try SQLiteLedger.markComplete(
+                db, securityID: market == securityID ? nil : securityID, range: range, source: source)
+        }
         let existing = try ranges(db, securityID: securityID, timeframe: timeframe)
         let merged = DayRange.merged(existing + [range])
         guard merged != existing else { return }
@@ -223,8 +242,7 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
-    {
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StorageError {

@@ -1,0 +1,94 @@
+import BackfillCore
+import Foundation
+import GRDB
+
+/// Writes the completeness ledger inside the bar writes' transactions (see `registerLedgerMigrations`).
+enum SQLiteLedger {
+    static let calendar = TradingCalendar()
+
+    /// After minute bars of one security were upserted: recounts the stored minutes of every
+    /// session the bars touch and records them; a new row is `partial` until a completed range
+    /// covering its session is marked (``markComplete(_:securityID:range:source:)``).
+    static func recordReceived(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
+        guard !bars.isEmpty else { return }
+        var sessions: [Int] = []
+        var last = -1
+        for bar in bars {
+            // Bars arrive in time order, so most lookups repeat the previous session.
+            if last >= 0, bar.windowStartMs >= calendar.sessions[last].preMarketOpenMs,
+                bar.windowStartMs < calendar.sessions[last].postMarketCloseMs
+            {
+                continue
+            }
+            guard let index = calendar.sessionIndex(containing: bar.windowStartMs) else { continue }
+            if !sessions.contains(index) { sessions.append(index) }
+            last = index
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        for index in sessions {
+            let hours = calendar.sessions[index]
+            let counts = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*), COALESCE(SUM(t >= ? AND t < ?), 0) FROM bars_minute
+                    WHERE security_id = ? AND t >= ? AND t < ?
+                    """,
+                arguments: [
+                    hours.regularOpenMs, hours.regularCloseMs, securityID, hours.preMarketOpenMs,
+                    hours.postMarketCloseMs,
+                ])
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
+                    VALUES (?, ?, ?, ?, ?, 'partial', ?, ?)
+                    ON CONFLICT (security_id, session) DO UPDATE SET
+                        received = excluded.received, regular = excluded.regular, updated_ms = excluded.updated_ms,
+                        source = CASE WHEN ledger.status = 'complete' THEN ledger.source ELSE excluded.source END
+                    """,
+                arguments: [
+                    securityID, hours.date.description, expectedMinutes(hours), counts?[0] ?? 0, counts?[1] ?? 0,
+                    source.rawValue, now,
+                ])
+        }
+    }
+
+    /// A completed range was stored: its sessions' rows become `complete` with this source, for
+    /// one security or (nil) for every security — a whole-market day file.
+    static func markComplete(_ db: Database, securityID: Int64?, range: DayRange, source: BarSource) throws {
+        var sql = "UPDATE ledger SET status = 'complete', source = ? WHERE session BETWEEN ? AND ?"
+        var arguments: StatementArguments = [source.rawValue, range.first.description, range.last.description]
+        if let securityID {
+            sql += " AND security_id = ?"
+            arguments += [securityID]
+        }
+        try db.execute(sql: sql, arguments: arguments)
+    }
+
+    /// Regular-session minutes of a session (390, or 210 on an early close).
+    static func expectedMinutes(_ hours: SessionHours) -> Int {
+        Int((hours.regularCloseMs - hours.regularOpenMs) / 60_000)
+    }
+
+    /// Builds the ledger of a database written before it existed: every stored minute counted per
+    /// session; sessions inside a completed range are `complete` (source `rest`, the only one then).
+    static func rebuild(_ db: Database) throws {
+        let securities = try Int64.fetchAll(db, sql: "SELECT DISTINCT security_id FROM bars_minute")
+        for id in securities {
+            let times = try Int64.fetchAll(
+                db, sql: "SELECT t FROM bars_minute WHERE security_id = ? ORDER BY t", arguments: [id])
+            let bars = times.map { Bar(windowStartMs: $0, open: 0, high: 0, low: 0, close: 0, volume: 0) }
+            try recordReceived(db, securityID: id, bars: bars, source: .rest)
+        }
+        let marks = try Row.fetchAll(
+            db, sql: "SELECT security_id, first_day, last_day FROM coverage WHERE timeframe = '1m'")
+        let market = try Int64.fetchOne(
+            db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+        for row in marks {
+            guard let first = LocalDate(row[1] as String), let last = LocalDate(row[2] as String),
+                let range = DayRange(first, last)
+            else { continue }
+            let id: Int64 = row[0]
+            try markComplete(db, securityID: id == market ? nil : id, range: range, source: .rest)
+        }
+    }
+}
