@@ -11,6 +11,8 @@ import Storage
 /// Wires the backfill: settings, store, client (real or sandbox), progress, summary, exit code.
 struct BackfillCommand {
     var options: BackfillOptions
+    /// `scraper repair`: fetch each ticker only inside these ranges.
+    var onlyRanges: [String: [DayRange]]? = nil
 
     /// Runs and returns the process exit code (0 ok, 1 some data failed or setup error, 130 interrupted).
     func run() async -> Int32 {
@@ -32,6 +34,7 @@ struct BackfillCommand {
                 request.allTickers = options.all && options.limit == nil
                 request.phases = options.selectedPhases
                 request.retryFailed = options.retryFailed
+                request.onlyRanges = onlyRanges
                 return request
             }()
             if options.dryRun && options.all && options.limit != nil {

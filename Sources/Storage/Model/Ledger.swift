@@ -52,4 +52,8 @@ public protocol LedgerStore: Sendable {
 
     /// Symbols that have ledger rows (minute bars stored), sorted.
     func ledgerSymbols() async throws -> [String]
+
+    /// The days a symbol's minute bars span: its first and last session in the ledger or in a
+    /// completed range; nil when nothing is stored.
+    func ledgerSpan(symbol: String) async throws -> DayRange?
 }

@@ -28,6 +28,26 @@ extension SQLiteBarStore: LedgerStore {
         }
     }
 
+    public func ledgerSpan(symbol: String) async throws -> DayRange? {
+        try await read("ledger span of \(symbol)") { db in
+            guard
+                let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [symbol])
+            else { return nil }
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(first), MAX(last) FROM (
+                        SELECT MIN(session) AS first, MAX(session) AS last FROM ledger WHERE security_id = ?1
+                        UNION ALL
+                        SELECT MIN(first_day), MAX(last_day) FROM coverage WHERE security_id = ?1 AND timeframe = '1m')
+                    """, arguments: [id])
+            guard let first = (row?[0] as String?).flatMap({ LocalDate($0) }),
+                let last = (row?[1] as String?).flatMap({ LocalDate($0) })
+            else { return nil }
+            return DayRange(first, last)
+        }
+    }
+
     public func ledgerSymbols() async throws -> [String] {
         try await read("ledger symbols") { db in
             try String.fetchAll(
