@@ -122,7 +122,8 @@ struct BackfillCommand {
                     startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
                     status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
                     barsChanged: report.progress.barsChanged, requests: report.progress.requests,
-                    errors: report.failures.map(\.description)))
+                    errors: report.failures.map(\.description),
+                    report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
             switch report.status {
             case .completed: return 0
             case .failed: return 1

@@ -150,17 +150,30 @@ struct ScraperCLITests {
         #expect(rows[4][2] == "holiday" && rows[5][2] == "missing" && rows[1][2] == "complete" && rows[1][7] == "rest")
     }
 
-    @Test func jsonLogsAreOneObjectPerLine() async throws {
+    @Test func jsonLogsAreOneObjectPerLineAndTheReportIsStored() async throws {
+        let folder = try TestSupport.temporaryDirectory()
         let outcome = try await Self.run(
             ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--log-format", "json"],
-            in: try TestSupport.temporaryDirectory())
+            in: folder)
         #expect(outcome.status == 0)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count >= 3)
+        var progress: [[String: Any]] = []
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["event"] != nil || object?["level"] != nil, "\(line)")
+            if object?["event"] as? String == "progress", let object { progress.append(object) }
         }
+        // Per phase counts, throughput and the (unlimited) rate budget in every progress line.
+        let last = try #require(progress.last)
+        #expect(last["phases"] as? String == "daily 1/1, minute 1/1", "\(last)")
+        #expect(Double(last["mb_per_s"] as? String ?? "") ?? 0 > 0 && last["rate_budget"] as? String == "")
+        // The final report is the run's record in the database.
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
+        let report = try await queue.read { try String.fetchOne($0, sql: "SELECT report FROM runs") }
+        let stored = try JSONSerialization.jsonObject(with: Data((report ?? "").utf8)) as? [String: Any]
+        #expect(stored?["status"] as? String == "completed", "\(report ?? "")")
+        #expect((stored?["barsByTimeframe"] as? [String: Int])?["1d"] == 3)
     }
 
     @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {

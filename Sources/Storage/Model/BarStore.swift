@@ -101,11 +101,14 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var barsChanged: Int
     public var requests: Int
     public var errors: [String]
+    /// The final report as JSON (phases, counts per timeframe, failures), when the run wrote one.
+    public var report: String?
 
     public init(
         startedAtMs: Int64, finishedAtMs: Int64, status: String, tickers: [String], barsReceived: Int,
-        barsChanged: Int, requests: Int, errors: [String]
+        barsChanged: Int, requests: Int, errors: [String], report: String? = nil
     ) {
+        self.report = report
         self.startedAtMs = startedAtMs
         self.finishedAtMs = finishedAtMs
         self.status = status

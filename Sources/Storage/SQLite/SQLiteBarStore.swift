@@ -184,11 +184,11 @@ public final class SQLiteBarStore: BarStore {
                 try db.execute(
                     sql: """
                         INSERT INTO runs (started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed,
-                                          requests, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                          requests, errors, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         run.startedAtMs, run.finishedAtMs, run.status, run.tickers.joined(separator: ","),
-                        run.barsReceived, run.barsChanged, run.requests, errors,
+                        run.barsReceived, run.barsChanged, run.requests, errors, run.report,
                     ])
             }
         } catch {
@@ -229,7 +229,8 @@ public final class SQLiteBarStore: BarStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed, requests, errors
+                    SELECT started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed, requests, errors,
+                           report
                     FROM runs ORDER BY id DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
@@ -237,7 +238,7 @@ public final class SQLiteBarStore: BarStore {
                 return RunRecord(
                     startedAtMs: row[0], finishedAtMs: row[1], status: row[2],
                     tickers: (row[3] as String).split(separator: ",").map(String.init), barsReceived: row[4],
-                    barsChanged: row[5], requests: row[6], errors: errors)
+                    barsChanged: row[5], requests: row[6], errors: errors, report: row[8])
             }
         }
     }

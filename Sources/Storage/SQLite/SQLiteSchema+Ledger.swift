@@ -25,5 +25,9 @@ extension SQLiteSchema {
                     """)
             try SQLiteLedger.rebuild(db)
         }
+        migrator.registerMigration("v5-run-report") { db in
+            // The run's whole final report (JSON), beside the summary columns.
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN report TEXT")
+        }
     }
 }
