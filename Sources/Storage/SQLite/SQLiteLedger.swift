@@ -6,49 +6,57 @@ import GRDB
 enum SQLiteLedger {
     static let calendar = TradingCalendar()
 
-    /// After minute bars of one security were upserted: recounts the stored minutes of every
-    /// session the bars touch and records them; a new row is `partial` until a completed range
-    /// covering its session is marked (``markComplete(_:securityID:range:source:)``).
+    /// After minute bars of one security were upserted: records the stored minutes of every session
+    /// the bars touch. A session new to the ledger had no bars before, so the batch's own counts are
+    /// exact and cost nothing; a session already in it is recounted from the table (one indexed
+    /// range count). A new row is `partial` until a completed range covering its session is marked
+    /// (``markComplete(_:securityID:range:source:)``).
     static func recordReceived(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
         guard !bars.isEmpty else { return }
-        var sessions: [Int] = []
-        var last = -1
+        var touched: [(index: Int, received: Int, regular: Int)] = []
+        var current = -1
+        var previousTime = Int64.min
         for bar in bars {
+            // A minute sent twice in a row counts once.
+            if bar.windowStartMs == previousTime { continue }
+            previousTime = bar.windowStartMs
             // Bars arrive in time order, so most lookups repeat the previous session.
-            if last >= 0, bar.windowStartMs >= calendar.sessions[last].preMarketOpenMs,
-                bar.windowStartMs < calendar.sessions[last].postMarketCloseMs
+            if current < 0 || bar.windowStartMs < calendar.sessions[current].preMarketOpenMs
+                || bar.windowStartMs >= calendar.sessions[current].postMarketCloseMs
             {
-                continue
+                guard let index = calendar.sessionIndex(containing: bar.windowStartMs) else { continue }
+                current = index
+                if touched.last?.index != index {
+                    if let known = touched.firstIndex(where: { $0.index == index }) {
+                        touched.append(touched.remove(at: known))
+                    } else {
+                        touched.append((index, 0, 0))
+                    }
+                }
             }
-            guard let index = calendar.sessionIndex(containing: bar.windowStartMs) else { continue }
-            if !sessions.contains(index) { sessions.append(index) }
-            last = index
+            touched[touched.count - 1].received += 1
+            if calendar.sessions[current].isRegular(minuteStartingAt: bar.windowStartMs) {
+                touched[touched.count - 1].regular += 1
+            }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        for index in sessions {
-            let hours = calendar.sessions[index]
-            let counts = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*), COALESCE(SUM(t >= ? AND t < ?), 0) FROM bars_minute
-                    WHERE security_id = ? AND t >= ? AND t < ?
-                    """,
-                arguments: [
-                    hours.regularOpenMs, hours.regularCloseMs, securityID, hours.preMarketOpenMs,
-                    hours.postMarketCloseMs,
-                ])
-            try db.execute(
-                sql: """
-                    INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
-                    VALUES (?, ?, ?, ?, ?, 'partial', ?, ?)
-                    ON CONFLICT (security_id, session) DO UPDATE SET
-                        received = excluded.received, regular = excluded.regular, updated_ms = excluded.updated_ms,
-                        source = CASE WHEN ledger.status = 'complete' THEN ledger.source ELSE excluded.source END
-                    """,
-                arguments: [
-                    securityID, hours.date.description, expectedMinutes(hours), counts?[0] ?? 0, counts?[1] ?? 0,
-                    source.rawValue, now,
-                ])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, 'partial', ?6, ?7)
+                ON CONFLICT (security_id, session) DO UPDATE SET
+                    received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?8 AND t < ?9),
+                    regular = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?10 AND t < ?11),
+                    updated_ms = excluded.updated_ms,
+                    source = CASE WHEN ledger.status = 'complete' THEN ledger.source ELSE excluded.source END
+                """)
+        for session in touched {
+            let hours = calendar.sessions[session.index]
+            try statement.execute(arguments: [
+                securityID, hours.date.description, expectedMinutes(hours), session.received, session.regular,
+                source.rawValue, now, hours.preMarketOpenMs, hours.postMarketCloseMs, hours.regularOpenMs,
+                hours.regularCloseMs,
+            ])
         }
     }
 
