@@ -202,6 +202,7 @@ struct ScraperCLITests {
             in: folder)
         #expect(outcome.status == 0, "\(outcome.all)")
         let rows = try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path)
+            .filter { $0.hasPrefix("bars_") }
         let tickers = Set(rows.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
         #expect(rows.count == 3 * 5 && tickers.count == 3, "\(tickers)")
     }
