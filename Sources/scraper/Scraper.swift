@@ -18,6 +18,7 @@ struct Scraper: AsyncParsableCommand {
             """,
         subcommands: [
             Backfill.self, StatusCommand.self, GapsCommand.self, CalendarCommand.self, IndicatorsCommand.self,
+            LiveCommand.self,
         ],
         defaultSubcommand: Backfill.self
     )

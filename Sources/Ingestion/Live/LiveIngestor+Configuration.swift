@@ -1,0 +1,48 @@
+import BackfillCore
+import Storage
+
+extension LiveIngestor {
+    /// How live ingestion runs; every value has a default.
+    public struct Configuration: Sendable {
+        /// The indicator set; a saved state with another configuration is not restored (the engine
+        /// starts fresh, as the backfill's enricher does).
+        public var indicators: IndicatorEngine.Configuration
+        /// How far back a re-sent minute still moves the indicators, ms (Polygon re-sends for up to 15 minutes).
+        public var revisionHorizonMs: Int64
+        /// How often changed indicator states are saved, seconds (and always at stop).
+        public var stateSaveIntervalSeconds: Double
+        /// REST requests in flight while filling a gap.
+        public var refillConcurrency: Int
+        /// Feed events held while the store is busy; beyond it the oldest are dropped (and logged).
+        public var maxPendingEvents: Int
+        /// Called after each bar is published, on the ingesting task (benchmarks and monitors).
+        public var onPublished: (@Sendable (LivePublication) -> Void)?
+        /// Called once per (symbol, session, source) the ingestor stores bars for: the live
+        /// sources for the completeness ledger (`live` for feed bars, `rest` for gap refills).
+        public var onSession: (@Sendable (LiveSessionRecord) -> Void)?
+
+        public init(
+            indicators: IndicatorEngine.Configuration = .init(), revisionHorizonMs: Int64 = 15 * 60_000,
+            stateSaveIntervalSeconds: Double = 60, refillConcurrency: Int = 4, maxPendingEvents: Int = 1_000_000,
+            onPublished: (@Sendable (LivePublication) -> Void)? = nil,
+            onSession: (@Sendable (LiveSessionRecord) -> Void)? = nil
+        ) {
+            self.indicators = indicators
+            self.revisionHorizonMs = revisionHorizonMs
+            self.stateSaveIntervalSeconds = stateSaveIntervalSeconds
+            self.refillConcurrency = max(1, refillConcurrency)
+            self.maxPendingEvents = maxPendingEvents
+            self.onPublished = onPublished
+            self.onSession = onSession
+        }
+    }
+}
+
+/// One published bar, for ``LiveIngestor/Configuration/onPublished``.
+public struct LivePublication: Sendable {
+    public var message: LiveBarMessage
+    /// When the ingestor took the bar from the feed (or the refill fetched it).
+    public var receivedAt: ContinuousClock.Instant
+    /// When it was published, after its transaction committed.
+    public var publishedAt: ContinuousClock.Instant
+}
