@@ -59,4 +59,35 @@ struct LiveCLITests {
         #expect(outcome.stderr.contains("authentication failed"), "\(outcome.all)")
         #expect(!outcome.all.contains(secret))
     }
+
+    @Test func ctrlCStoresWhatCameAndSavesTheIndicatorState() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let (process, out, err) = try ScraperCLITests.start(
+            [
+                "live", "--sandbox", "--tickers", "AAPL", "--sandbox-speed", "600", "--sandbox-start",
+                "2025-01-06T10:00", "--db", "live.sqlite",
+            ], in: directory)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try String(contentsOf: out, encoding: .utf8).range(of: #"\] stored [1-9]"#, options: .regularExpression)
+            == nil
+        {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                process.terminate()
+                Issue.record("no stored bars reported: \(try String(contentsOf: err, encoding: .utf8))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let stdout = try String(contentsOf: out, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(stdout)")
+        #expect(stdout.contains("Stopped after"))
+        #expect(try String(contentsOf: err, encoding: .utf8).contains("interrupt: storing what was received"))
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+        let stored = try await LiveTestSupport.stored(store, "AAPL")
+        #expect(!stored.isEmpty)
+        let (saved, batch) = try await LiveTestSupport.savedAndBatchEngines(store, "AAPL", over: stored)
+        #expect(saved == batch && saved.lastWindowStartMs != nil)
+    }
 }
