@@ -11,7 +11,7 @@ struct LiveCLITests {
         let directory = try TestSupport.temporaryDirectory()
         let outcome = try await ScraperCLITests.run(
             [
-                "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "4", "--sandbox-speed", "600",
+                "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "6", "--sandbox-speed", "600",
                 "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite",
             ], in: directory)
         #expect(outcome.status == 0, "\(outcome.all)")

@@ -18,9 +18,12 @@ struct LiveGapTests {
     @Test func aDroppedConnectionIsFilledFromRESTWithNoHoleAndNoDuplicate() async throws {
         let faults = FaultInjector()
         faults.script(.webSocketDrop(afterMessages: 3), pathPrefix: SandboxFeed.faultPath)
+        let sessions = Mutex<[LiveSessionRecord]>([])
+        let configuration = LiveIngestor.Configuration(onSession: { record in sessions.withLock { $0.append(record) } })
         let (live, rest) = try await LiveTestSupport.withLive(
             symbols: Self.symbols, faults: faults,
-            configureFeed: { $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5) }
+            configureFeed: { $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5) },
+            configuration: configuration
         ) { live in
             try await LiveTestSupport.waitUntil {
                 let statistics = live.ingestor.statistics
@@ -30,6 +33,14 @@ struct LiveGapTests {
         }
         let statistics = live.ingestor.statistics
         #expect(statistics.gaps == 1 && statistics.reconnects == 1 && statistics.refillFailures == 0)
+        let day = LiveTestSupport.day
+        let reported = sessions.withLock { $0 }
+        var expected: Set<LiveSessionRecord> = []
+        for symbol in Self.symbols {
+            expected.insert(LiveSessionRecord(symbol: symbol, session: day, source: .live))
+            expected.insert(LiveSessionRecord(symbol: symbol, session: day, source: .rest))
+        }
+        #expect(Set(reported) == expected && reported.count == 4, "each (symbol, session, source) once: \(reported)")
         for symbol in Self.symbols {
             let stored = try await LiveTestSupport.stored(live.store, symbol)
             try LiveIngestionTests.expectEqualToREST(stored, try #require(rest[symbol]), symbol)

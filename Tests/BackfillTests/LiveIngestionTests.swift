@@ -64,7 +64,7 @@ struct LiveIngestionTests {
     /// counted as changed, published again as revised, and the indicators are recomputed.
     @Test func aReSentMinuteReplacesItsBarAndItsIndicators() async throws {
         let late = 1_000.0
-        let (live, resentMs) = try await LiveTestSupport.withLive(symbols: Self.symbols, speed: 300) { live in
+        let (live, resentMs) = try await LiveTestSupport.withLive(symbols: Self.symbols, speed: 120) { live in
             try await LiveTestSupport.waitUntil { live.ingestor.statistics.stored >= 6 }
             let minute = try #require(live.ingestor.statistics.lastBarMs) - 60_000
             #expect(live.trigger.send(.init(minuteStartMs: minute, lateVolume: late)) == 1)
