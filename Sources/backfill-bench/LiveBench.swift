@@ -43,15 +43,17 @@ enum LiveBench {
             configuration: SandboxConfiguration(
                 logger: logger, feed: .init(replayStartMs: quietStart, speed: 1, universe: universe, trigger: trigger)))
         let bursts = Mutex<[Int64: Burst]>([:])
-        let configuration = LiveIngestor.Configuration(onPublished: { publication in
-            bursts.withLock { bursts in
-                var burst = bursts[publication.message.bar.windowStartMs, default: Burst()]
-                burst.latencies.append(publication.publishedAt - publication.receivedAt)
-                burst.firstReceived = min(burst.firstReceived ?? publication.receivedAt, publication.receivedAt)
-                burst.lastPublished = publication.publishedAt
-                bursts[publication.message.bar.windowStartMs] = burst
-            }
-        })
+        let configuration = LiveIngestor.Configuration(
+            catchUpSession: false,
+            onPublished: { publication in
+                bursts.withLock { bursts in
+                    var burst = bursts[publication.message.bar.windowStartMs, default: Burst()]
+                    burst.latencies.append(publication.publishedAt - publication.receivedAt)
+                    burst.firstReceived = min(burst.firstReceived ?? publication.receivedAt, publication.receivedAt)
+                    burst.lastPublished = publication.publishedAt
+                    bursts[publication.message.bar.windowStartMs] = burst
+                }
+            })
         let store = try SQLiteBarStore(path: folder.appendingPathComponent("live.sqlite").path)
         let bus = InProcessBus()
         try await sandbox.withRunning { baseURL in

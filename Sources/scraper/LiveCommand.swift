@@ -45,6 +45,12 @@ struct LiveCommand: AsyncParsableCommand {
     )
     var sandboxStart: String?
 
+    @Flag(
+        help:
+            "Do not fetch the session's earlier minutes from REST before each ticker's first live bar (always off with --all)."
+    )
+    var noCatchUp = false
+
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).")
     var duration: Double?
 

@@ -56,7 +56,9 @@ struct LiveRun {
             configuration: SandboxConfiguration(seed: command.sandboxSeed, logger: quiet, feed: feed))
         return try await sandbox.withRunning { baseURL in
             let client = RESTClient(
-                configuration: .init(baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey), logger: logger)
+                configuration: .init(
+                    baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey, requestsPerMinute: command.rateLimit),
+                logger: logger)
             return await ingest(
                 feedURL: FeedClient.Configuration.url(forBaseURL: baseURL), apiKey: SandboxConfiguration.defaultAPIKey,
                 client: client, store: store, logger: logger)
@@ -69,7 +71,9 @@ struct LiveRun {
         let feed = FeedClient(
             configuration: .init(url: feedURL, apiKey: apiKey, topics: command.topics, bufferSize: 200_000),
             logger: logger)
-        let ingestor = LiveIngestor(store: store, bus: InProcessBus(), client: client, logger: logger)
+        let configuration = LiveIngestor.Configuration(catchUpSession: !command.all && !command.noCatchUp)
+        let ingestor = LiveIngestor(
+            store: store, bus: InProcessBus(), client: client, configuration: configuration, logger: logger)
         let shownURL = client.redactor.redact(feedURL)
         let what = command.all ? "AM.*" : command.topics.map(\.description).joined(separator: ",")
         if command.logFormat == "json" {

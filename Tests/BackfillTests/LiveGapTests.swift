@@ -19,7 +19,8 @@ struct LiveGapTests {
         let faults = FaultInjector()
         faults.script(.webSocketDrop(afterMessages: 3), pathPrefix: SandboxFeed.faultPath)
         let sessions = Mutex<[LiveSessionRecord]>([])
-        let configuration = LiveIngestor.Configuration(onSession: { record in sessions.withLock { $0.append(record) } })
+        let configuration = LiveIngestor.Configuration(
+            catchUpSession: false, onSession: { record in sessions.withLock { $0.append(record) } })
         let (live, rest) = try await LiveTestSupport.withLive(
             symbols: Self.symbols, faults: faults,
             configureFeed: { $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5) },
@@ -58,7 +59,9 @@ struct LiveGapTests {
     }
 
     /// Bars made by hand through the ingestor's event entry point, into a real SQLite file.
-    static func ingest(_ events: [FeedEvent], configuration: LiveIngestor.Configuration = .init()) async throws
+    static func ingest(
+        _ events: [FeedEvent], configuration: LiveIngestor.Configuration = .init(catchUpSession: false)
+    ) async throws
         -> (LiveIngestor, SQLiteBarStore)
     {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("live.sqlite").path
@@ -115,9 +118,11 @@ struct LiveGapTests {
         events.append(Self.aggregate(minute: 2, close: 90, volume: 2_000))  // 27 minutes back: past the horizon
         events.append(Self.aggregate(minute: 20, close: 95, volume: 1_200))  // 9 minutes back: recomputed
         let publications = Mutex<[LiveBarMessage]>([])
-        let configuration = LiveIngestor.Configuration(onPublished: { publication in
-            publications.withLock { $0.append(publication.message) }
-        })
+        let configuration = LiveIngestor.Configuration(
+            catchUpSession: false,
+            onPublished: { publication in
+                publications.withLock { $0.append(publication.message) }
+            })
         let (ingestor, store) = try await Self.ingest(events, configuration: configuration)
         let statistics = ingestor.statistics
         #expect(statistics.received == 33 && statistics.revised == 2 && statistics.late == 1)

@@ -133,4 +133,43 @@ struct LiveIngestionTests {
             #expect(saved == final)
         }
     }
+
+    /// Joining mid-session after a backfill that ended the session before: the session's earlier
+    /// minutes come from REST before the first live bar, so the day has no hole and the first live
+    /// bar's indicators are those of a batch run over everything stored before it.
+    @Test func theSessionBeforeTheFirstLiveBarIsCaughtUpFromREST() async throws {
+        let request = BackfillRequest(
+            tickers: ["AAPL"], range: TestSupport.range("2025-01-03", "2025-01-03"), timeframes: [.minute],
+            today: TestSupport.date("2025-01-07"))
+        let (live, rest) = try await LiveTestSupport.withLive(
+            symbols: ["AAPL"], configuration: .init(catchUpSession: true),
+            prepare: { store, client in
+                let report = try await BackfillRunner(client: client, store: store, logger: TestSupport.quietLogger)
+                    .run(request)
+                #expect(report.status == .completed)
+            }
+        ) { live in
+            try await LiveTestSupport.waitUntil { live.ingestor.statistics.received >= 4 }
+            return (live, try await LiveTestSupport.restBars(live.client, "AAPL", fromMs: .min, toMs: .max))
+        }
+        let dayStart = EasternTime.utcMilliseconds(on: LiveTestSupport.day, minutesAfterMidnight: 0)
+        let stored = try await LiveTestSupport.stored(live.store, "AAPL")
+        let today = stored.filter { $0.windowStartMs >= dayStart }
+        #expect(today.first?.windowStartMs == rest.first?.windowStartMs, "from the session's first minute")
+        try Self.expectEqualToREST(today, rest, "AAPL")
+        let payloads = try live.published.payloads("AAPL")
+        let caughtUp = payloads.prefix { $0["source"] as? String == "refill" }
+        #expect(caughtUp.count == today.count - live.ingestor.statistics.received)
+        let firstLive = try #require(payloads.first { $0["source"] as? String == "live" })
+        let firstLiveMs = try #require((firstLive["bar"] as? [String: Any])?["t"] as? Int64)
+        #expect(firstLiveMs >= WebSocketTestSupport.replayStartMs)
+        var batch = try IndicatorEngine()
+        var atFirstLive: IndicatorEngine.Values?
+        for bar in stored where bar.windowStartMs <= firstLiveMs { atFirstLive = batch.update(bar) }
+        let indicators = try #require(firstLive["indicators"] as? [String: Any])
+        #expect(LiveTestSupport.same(indicators["sma"], atFirstLive?.sma))
+        #expect(LiveTestSupport.same(indicators["vwap"], atFirstLive?.vwap), "session VWAP over the whole morning")
+        let (saved, final) = try await LiveTestSupport.savedAndBatchEngines(live.store, "AAPL", over: stored)
+        #expect(saved == final)
+    }
 }

@@ -30,7 +30,7 @@ enum LiveTestSupport {
     static func withLive<T: Sendable>(
         symbols: [String], faults: FaultInjector = FaultInjector(), speed: Double = 600, timeout: Double = 90,
         configureFeed: @escaping @Sendable (inout FeedClient.Configuration) -> Void = { _ in },
-        configuration: LiveIngestor.Configuration = .init(),
+        configuration: LiveIngestor.Configuration = .init(catchUpSession: false),
         prepare: @escaping @Sendable (SQLiteBarStore, RESTClient) async throws -> Void = { _, _ in },
         _ body: @escaping @Sendable (Harness) async throws -> T
     ) async throws -> T {

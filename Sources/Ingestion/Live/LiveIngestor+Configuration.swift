@@ -13,6 +13,11 @@ extension LiveIngestor {
         public var stateSaveIntervalSeconds: Double
         /// REST requests in flight while filling a gap.
         public var refillConcurrency: Int
+        /// Whether a symbol's first live bar is preceded by the session's earlier minutes from REST
+        /// (from the pre-market open, or its last stored bar when later): no hole between a
+        /// backfill that ended yesterday and a feed joined mid-session. One request per symbol;
+        /// off for `AM.*` in the command.
+        public var catchUpSession: Bool
         /// Feed events held while the store is busy; beyond it the oldest are dropped (and logged).
         public var maxPendingEvents: Int
         /// Called after each bar is published, on the ingesting task (benchmarks and monitors).
@@ -23,7 +28,8 @@ extension LiveIngestor {
 
         public init(
             indicators: IndicatorEngine.Configuration = .init(), revisionHorizonMs: Int64 = 15 * 60_000,
-            stateSaveIntervalSeconds: Double = 60, refillConcurrency: Int = 4, maxPendingEvents: Int = 1_000_000,
+            stateSaveIntervalSeconds: Double = 60, refillConcurrency: Int = 4, catchUpSession: Bool = true,
+            maxPendingEvents: Int = 1_000_000,
             onPublished: (@Sendable (LivePublication) -> Void)? = nil,
             onSession: (@Sendable (LiveSessionRecord) -> Void)? = nil
         ) {
@@ -31,6 +37,7 @@ extension LiveIngestor {
             self.revisionHorizonMs = revisionHorizonMs
             self.stateSaveIntervalSeconds = stateSaveIntervalSeconds
             self.refillConcurrency = max(1, refillConcurrency)
+            self.catchUpSession = catchUpSession
             self.maxPendingEvents = maxPendingEvents
             self.onPublished = onPublished
             self.onSession = onSession

@@ -23,6 +23,8 @@ struct LivePipeline {
     let freshEngine: IndicatorEngine
     var horizonMs: Int64 { ingestor.configuration.revisionHorizonMs }
     var sessions: Set<LiveSessionRecord> = []
+    /// Symbols whose session before their first live bar has been fetched (or needed nothing).
+    var caughtUp: Set<String> = []
     var lastSave = ContinuousClock.now
 
     var logger: Logger { ingestor.logger }
@@ -56,18 +58,25 @@ struct LivePipeline {
                 arrivals.append(
                     Arrival(symbol: aggregate.symbol, bar: aggregate.bar, receivedAt: receivedAt, source: .live))
             case .gap(let gap):
-                try await process(arrivals)
+                try await processLive(arrivals)
                 arrivals.removeAll(keepingCapacity: true)
                 ingestor.shared.withLock { $0.gaps += 1 }
                 try await process(await refill(gap))
             }
         }
-        try await process(arrivals)
+        try await processLive(arrivals)
         if ContinuousClock.now - lastSave
             >= .milliseconds(Int64(ingestor.configuration.stateSaveIntervalSeconds * 1_000))
         {
             try await saveStates(final: false)
         }
+    }
+
+    /// Live bars, after the earlier minutes of the session for symbols seen for the first time.
+    private mutating func processLive(_ arrivals: [Arrival]) async throws {
+        guard !arrivals.isEmpty else { return }
+        try await process(await catchUp(before: arrivals))
+        try await process(arrivals)
     }
 
     /// Validates, applies indicators, stores in one transaction, then publishes, in arrival order.

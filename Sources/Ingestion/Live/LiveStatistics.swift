@@ -25,7 +25,7 @@ public struct LiveStatistics: Sendable, Equatable {
     public var connections = 0
     /// Gaps reported by the feed after a reconnect.
     public var gaps = 0
-    /// Bars fetched from REST to fill gaps and stored.
+    /// Bars fetched from REST and stored: gap refills and the session catch-up before a first live bar.
     public var refilled = 0
     /// REST requests for a gap that failed after their retries (ticker and range in the log).
     public var refillFailures = 0
