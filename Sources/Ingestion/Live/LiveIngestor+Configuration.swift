@@ -18,6 +18,9 @@ extension LiveIngestor {
         /// backfill that ended yesterday and a feed joined mid-session. One request per symbol;
         /// off for `AM.*` in the command.
         public var catchUpSession: Bool
+        /// Most bars in one transaction: a bigger burst is written in parts, so its first bars are
+        /// published before its last are processed.
+        public var maxBarsPerTransaction: Int
         /// Feed events held while the store is busy; beyond it the oldest are dropped (and logged).
         public var maxPendingEvents: Int
         /// Called after each bar is published, on the ingesting task (benchmarks and monitors).
@@ -29,7 +32,7 @@ extension LiveIngestor {
         public init(
             indicators: IndicatorEngine.Configuration = .init(), revisionHorizonMs: Int64 = 15 * 60_000,
             stateSaveIntervalSeconds: Double = 60, refillConcurrency: Int = 4, catchUpSession: Bool = true,
-            maxPendingEvents: Int = 1_000_000,
+            maxBarsPerTransaction: Int = 2_500, maxPendingEvents: Int = 1_000_000,
             onPublished: (@Sendable (LivePublication) -> Void)? = nil,
             onSession: (@Sendable (LiveSessionRecord) -> Void)? = nil
         ) {
@@ -38,6 +41,7 @@ extension LiveIngestor {
             self.stateSaveIntervalSeconds = stateSaveIntervalSeconds
             self.refillConcurrency = max(1, refillConcurrency)
             self.catchUpSession = catchUpSession
+            self.maxBarsPerTransaction = max(1, maxBarsPerTransaction)
             self.maxPendingEvents = maxPendingEvents
             self.onPublished = onPublished
             self.onSession = onSession

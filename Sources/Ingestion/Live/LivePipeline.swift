@@ -81,7 +81,16 @@ struct LivePipeline {
 
     /// Validates, applies indicators, stores in one transaction, then publishes, in arrival order.
     mutating func process(_ arrivals: [Arrival]) async throws {
-        guard !arrivals.isEmpty else { return }
+        let size = ingestor.configuration.maxBarsPerTransaction
+        var start = 0
+        while start < arrivals.count {
+            try await processChunk(arrivals[start..<min(start + size, arrivals.count)])
+            start += size
+        }
+    }
+
+    private mutating func processChunk(_ arrivals: ArraySlice<Arrival>) async throws {
+        guard let source = arrivals.first?.source else { return }
         var tally = LiveStatistics()
         var bySymbol: [String: [Bar]] = [:]
         var messages: [(LiveBarMessage, ContinuousClock.Instant)] = []
@@ -106,7 +115,7 @@ struct LivePipeline {
             messages.append((message, arrival.receivedAt))
             tally.lastBarMs = max(tally.lastBarMs ?? bar.windowStartMs, bar.windowStartMs)
         }
-        try await write(bySymbol, source: arrivals[0].source, into: &tally)
+        try await write(bySymbol, source: source, into: &tally)
         for (message, receivedAt) in messages {
             await ingestor.bus.publish(message.busMessage)
             if let onPublished = ingestor.configuration.onPublished {
