@@ -164,4 +164,28 @@ struct LiveGapTests {
         #expect(await inbox.take()?.count == 1)
         #expect(await inbox.take() == nil)
     }
+
+    /// The payload is JSON a subscriber can read: absent indicators are null, a bar beyond the
+    /// horizon has `indicators: null`.
+    @Test func thePublishedPayloadIsPlainJSON() throws {
+        let bar = Bar(windowStartMs: Self.openMs, open: 10.5, high: 11, low: 10, close: 10.75, volume: 1e7, vwap: nil)
+        var values = IndicatorEngine.Values()
+        values.sma = 0.1 + 0.2
+        let messages = [
+            LiveBarMessage(symbol: "BRK.B", bar: bar, indicators: values, source: .live, revised: false),
+            LiveBarMessage(symbol: "BRK.B", bar: bar, indicators: nil, source: .refill, revised: true),
+        ]
+        let decoded = try messages.map {
+            #expect($0.busMessage.topic == "bars.1m.BRK.B")
+            return try #require(try JSONSerialization.jsonObject(with: Data($0.busMessage.payload)) as? [String: Any])
+        }
+        #expect(messages[0].json.contains(#"{"sma":"# + "\(0.1 + 0.2)" + ","), "shortest round-trip digits")
+        let first = try #require(decoded[0]["indicators"] as? [String: Any])
+        #expect(LiveTestSupport.same(first["sma"], 0.1 + 0.2) && first["rsi"] is NSNull && first["macd"] is NSNull)
+        let sent = try #require(decoded[0]["bar"] as? [String: Any])
+        #expect(
+            sent["vw"] is NSNull && sent["n"] is NSNull && sent["v"] as? Double == 1e7 && sent["c"] as? Double == 10.75)
+        #expect(decoded[1]["indicators"] is NSNull && decoded[1]["revised"] as? Bool == true)
+        #expect(decoded[1]["source"] as? String == "refill" && decoded[0]["symbol"] as? String == "BRK.B")
+    }
 }

@@ -61,8 +61,8 @@ final class LiveInbox: Sendable {
                 return (state.items, state.finished)
             }
             if !items.isEmpty { return items }
-            if finished { return nil }
-            _ = await iterator.next()
+            if finished || Task.isCancelled { return nil }
+            _ = await iterator.next()  // returns at once when cancelled: checked above next time
         }
     }
 }

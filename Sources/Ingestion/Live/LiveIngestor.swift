@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// ```swift
 /// let ingestor = LiveIngestor(store: store, bus: bus, client: rest, logger: logger)
-/// try await ingestor.run(feed: FeedClient(configuration: …, logger: logger))  // until stop()
+/// try await ingestor.run(feed: FeedClient(configuration: …, logger: logger), symbols: ["AAPL"])  // until stop()
 /// ```
 ///
 /// - Batching: bars that arrive together (a whole-market minute is one frame) are written in one
@@ -49,7 +49,7 @@ public final class LiveIngestor: Sendable {
     /// A snapshot of the counters.
     public var statistics: LiveStatistics { shared.withLock { $0 } }
 
-    /// Asks ``run(feed:)`` to stop: the feed is closed, the bars already received are stored and
+    /// Asks ``run(feed:symbols:)`` to stop: the feed is closed, the bars already received are stored and
     /// published, indicator states are saved, then `run` returns. Safe to call from any thread,
     /// any number of times, also before `run` starts.
     public func stop() {

@@ -46,6 +46,7 @@ extension LivePipeline {
     mutating func saveStates(final: Bool) async throws {
         let due = tracks.filter { final ? $0.value.unsaved : $0.value.baseChanged }.keys.sorted()
         let batch = final ? due[...] : due.prefix(Self.statesPerSave)
+        var saved = 0
         for symbol in batch {
             guard var track = tracks[symbol] else { continue }
             let engine = final && track.base.lastWindowStartMs == nil ? track.current : track.base
@@ -53,13 +54,14 @@ extension LivePipeline {
                 let state = try JSONEncoder().encode(engine)
                 try await store.saveIndicatorState(
                     symbol: symbol, timeframe: .minute, lastMs: lastMs, state: Array(state))
+                saved += 1
             }
             track.baseChanged = false
             if final { track.unsaved = false }
             tracks[symbol] = track
         }
         if batch.count == due.count { lastSave = .now }
-        let count = batch.count
+        let count = saved
         ingestor.shared.withLock { $0.statesSaved += count }
     }
 }
