@@ -124,6 +124,13 @@ enum LiveTestSupport {
         try await store.bars(symbol: symbol, timeframe: .minute, fromMs: .min, toMs: .max, limit: 1_000_000)
     }
 
+    /// The last bar of the state saved at stop: the newest bar more than the revision horizon (15
+    /// minutes) before the newest stored one, or the newest when every bar is inside the horizon.
+    static func savedStateLastMs(_ stored: [Bar]) -> Int64? {
+        guard let newest = stored.last?.windowStartMs else { return nil }
+        return stored.last { newest - $0.windowStartMs > 15 * 60_000 }?.windowStartMs ?? newest
+    }
+
     /// The saved indicator state of `symbol` and the engine a batch run over `bars` reaches at the
     /// same last bar: equal when the live indicators continued correctly.
     static func savedAndBatchEngines(_ store: SQLiteBarStore, _ symbol: String, over bars: [Bar]) async throws
