@@ -26,10 +26,9 @@ struct LiveGapTests {
             configureFeed: { $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5) },
             configuration: configuration
         ) { live in
-            try await LiveTestSupport.waitUntil {
-                let statistics = live.ingestor.statistics
-                return statistics.refilled > 0 && statistics.received >= statistics.refilled / 2 + 12
-            }
+            try await LiveTestSupport.waitUntil { live.ingestor.statistics.refilled > 0 }
+            let atRefill = live.ingestor.statistics.received
+            try await LiveTestSupport.waitUntil { live.ingestor.statistics.received >= atRefill + 4 }
             return (live, try await LiveIngestionTests.restDays(live.client))
         }
         let statistics = live.ingestor.statistics

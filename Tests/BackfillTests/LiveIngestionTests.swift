@@ -66,7 +66,10 @@ struct LiveIngestionTests {
         let late = 1_000.0
         let (live, resentMs) = try await LiveTestSupport.withLive(symbols: Self.symbols, speed: 120) { live in
             try await LiveTestSupport.waitUntil { live.ingestor.statistics.stored >= 6 }
-            let minute = try #require(live.ingestor.statistics.lastBarMs) - 60_000
+            // The newest minute both symbols traded in (a quiet minute may lack one of them).
+            var common = Set(try await LiveTestSupport.stored(live.store, "AAPL").map(\.windowStartMs))
+            common.formIntersection(try await LiveTestSupport.stored(live.store, "MSFT").map(\.windowStartMs))
+            let minute = try #require(common.max())
             #expect(live.trigger.send(.init(minuteStartMs: minute, lateVolume: late)) == 1)
             try await LiveTestSupport.waitUntil { live.ingestor.statistics.revised >= 2 }
             try await LiveTestSupport.waitUntil { live.ingestor.statistics.stored >= 10 }

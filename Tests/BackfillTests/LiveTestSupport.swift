@@ -83,8 +83,11 @@ enum LiveTestSupport {
                     result = value
                     harness.ingestor.stop()
                 case .ingestor:
-                    group.cancelAll()
                     guard let result else { throw IngestorEnded() }
+                    // The bus recorder reads on its own task: let it catch up with every publication.
+                    let published = harness.ingestor.statistics.published
+                    try await waitUntil { harness.published.all.count >= published }
+                    group.cancelAll()
                     return result
                 }
             }
