@@ -79,7 +79,8 @@ struct LivePipeline {
         try await process(arrivals)
     }
 
-    /// Validates, applies indicators, stores in one transaction, then publishes, in arrival order.
+    /// Validates, applies indicators, stores (one transaction per `maxBarsPerTransaction` bars), then
+    /// publishes each stored bar after its commit, in arrival order.
     mutating func process(_ arrivals: [Arrival]) async throws {
         let size = ingestor.configuration.maxBarsPerTransaction
         var start = 0
