@@ -23,7 +23,10 @@ struct LiveGapTests {
             catchUpSession: false, onSession: { record in sessions.withLock { $0.append(record) } })
         let (live, rest) = try await LiveTestSupport.withLive(
             symbols: Self.symbols, faults: faults,
-            configureFeed: { $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5) },
+            configureFeed: {
+                $0.reconnect = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 0.5)
+                $0.jitterSeed = 6  // a backoff of several replayed minutes (see WebSocketReconnectTests)
+            },
             configuration: configuration
         ) { live in
             try await LiveTestSupport.waitUntil { live.ingestor.statistics.refilled > 0 }
