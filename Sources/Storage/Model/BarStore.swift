@@ -80,13 +80,22 @@ public struct InventoryRow: Sendable, Equatable, Codable {
     public var bars: Int
     public var firstMs: Int64?
     public var lastMs: Int64?
+    /// The last New York date it traded, when delisted (its history is kept).
+    public var delistedOn: String?
+    /// Earlier tickers of the same security, whose bars are included (FB for META).
+    public var formerTickers: [String]
 
-    public init(symbol: String, timeframe: String, bars: Int, firstMs: Int64?, lastMs: Int64?) {
+    public init(
+        symbol: String, timeframe: String, bars: Int, firstMs: Int64?, lastMs: Int64?, delistedOn: String? = nil,
+        formerTickers: [String] = []
+    ) {
         self.symbol = symbol
         self.timeframe = timeframe
         self.bars = bars
         self.firstMs = firstMs
         self.lastMs = lastMs
+        self.delistedOn = delistedOn
+        self.formerTickers = formerTickers
     }
 }
 

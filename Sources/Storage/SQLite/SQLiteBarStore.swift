@@ -34,9 +34,14 @@ public final class SQLiteBarStore: BarStore {
         let table = try SQLiteSchema.table(for: batch.timeframe)
         do {
             return try await pool.write { db in
-                let id = try Self.securityID(db, ticker: batch.symbol)
-                let changed = try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
-                if let range { try Self.addCoverage(db, securityID: id, timeframe: batch.timeframe, range: range) }
+                var changed = 0
+                for (id, bars) in try Self.securityRuns(db, ticker: batch.symbol, bars: batch.bars) {
+                    changed += try Self.upsert(db, table: table, securityID: id, bars: bars)
+                }
+                if let range {
+                    let id = try Self.securityID(db, ticker: batch.symbol, on: range.last)
+                    try Self.addCoverage(db, securityID: id, timeframe: batch.timeframe, range: range)
+                }
                 return WriteOutcome(received: batch.bars.count, changed: changed)
             }
         } catch let error as StorageError {
@@ -71,12 +76,62 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
+    /// The security `ticker` names now (or named last), created with an open-ended name when the
+    /// ticker is new. Cheap: one indexed lookup through a cached prepared statement.
     static func securityID(_ db: Database, ticker: String) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [ticker]) {
-            return id
+        try securityID(db, ticker: ticker, on: nil)
+    }
+
+    /// The security `ticker` named on `day` (its name interval contains the day), else the one it
+    /// names now or named last; created when the ticker is unknown.
+    static func securityID(_ db: Database, ticker: String, on day: LocalDate?) throws -> Int64 {
+        if let id = try existingSecurityID(db, ticker: ticker, on: day) { return id }
+        try db.cachedStatement(sql: "INSERT INTO securities (ticker) VALUES (?)").execute(arguments: [ticker])
+        let id = db.lastInsertedRowID
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ticker_names (ticker, security_id, first_day, last_day, from_ms, until_ms)
+                VALUES (?, ?, NULL, NULL, ?, ?)
+                """
+        ).execute(arguments: [ticker, id, SQLiteSchema.openFromMs, SQLiteSchema.openUntilMs])
+        return id
+    }
+
+    /// Like ``securityID(_:ticker:on:)`` without creating anything.
+    static func existingSecurityID(_ db: Database, ticker: String, on day: LocalDate?) throws -> Int64? {
+        if let day {
+            let dated = try db.cachedStatement(
+                sql: """
+                    SELECT security_id FROM ticker_names WHERE ticker = ?2
+                        AND (first_day IS NULL OR first_day <= ?1) AND (last_day IS NULL OR last_day >= ?1)
+                    ORDER BY last_day IS NULL DESC, last_day DESC, first_day DESC LIMIT 1
+                    """)
+            if let id = try Int64.fetchOne(dated, arguments: [day.description, ticker]) { return id }
         }
-        try db.execute(sql: "INSERT INTO securities (ticker) VALUES (?)", arguments: [ticker])
-        return db.lastInsertedRowID
+        let current = try db.cachedStatement(
+            sql: """
+                SELECT security_id FROM ticker_names WHERE ticker = ?
+                ORDER BY last_day IS NULL DESC, last_day DESC, first_day DESC LIMIT 1
+                """)
+        return try Int64.fetchOne(current, arguments: [ticker])
+    }
+
+    /// A batch's bars split by the security the ticker named on each bar's date: one run in the
+    /// usual case, several when a chunk spans a reused ticker's change of holder.
+    static func securityRuns(_ db: Database, ticker: String, bars: [Bar]) throws -> [(Int64, [Bar])] {
+        guard let first = bars.first, let last = bars.last else { return [] }
+        let firstID = try securityID(db, ticker: ticker, on: EasternTime.date(containing: first.windowStartMs))
+        let lastID = try securityID(db, ticker: ticker, on: EasternTime.date(containing: last.windowStartMs))
+        guard firstID != lastID else { return [(firstID, bars)] }
+        var byDay: [Int: Int64] = [:]
+        var runs: [(Int64, [Bar])] = []
+        for bar in bars {
+            let day = EasternTime.date(containing: bar.windowStartMs)
+            let id = try byDay[day.daysSinceEpoch] ?? securityID(db, ticker: ticker, on: day)
+            byDay[day.daysSinceEpoch] = id
+            if runs.last?.0 == id { runs[runs.count - 1].1.append(bar) } else { runs.append((id, [bar])) }
+        }
+        return runs
     }
 
     /// Inserts new rows and updates rows whose values differ; identical rows are left untouched.
@@ -111,9 +166,7 @@ public final class SQLiteBarStore: BarStore {
 
     public func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
         try await read("coverage of \(symbol) \(timeframe)") { db in
-            guard
-                let id = try Int64.fetchOne(db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [symbol])
-            else { return [] }
+            guard let id = try Self.existingSecurityID(db, ticker: symbol, on: nil) else { return [] }
             return try Self.ranges(db, securityID: id, timeframe: timeframe)
         }
     }
@@ -122,22 +175,29 @@ public final class SQLiteBarStore: BarStore {
     {
         let table = try SQLiteSchema.table(for: timeframe)
         return try await read("bars of \(symbol) \(timeframe)") { db in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT b.t, b.o, b.h, b.l, b.c, b.v, b.vw, b.n FROM \(table) b
-                    JOIN securities s ON s.id = b.security_id
-                    WHERE s.ticker = ? AND b.t BETWEEN ? AND ? ORDER BY b.t LIMIT ?
-                    """, arguments: [symbol, fromMs, toMs, limit])
-            var bars: [Bar] = []
-            while let row = try rows.next() {
-                bars.append(
-                    Bar(
-                        windowStartMs: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5],
-                        vwap: row[6], transactions: row[7]))
-            }
-            return bars
+            guard let id = try Self.existingSecurityID(db, ticker: symbol, on: nil) else { return [] }
+            return try Self.bars(db, table: table, securityID: id, fromMs: fromMs, toMs: toMs, limit: limit)
         }
+    }
+
+    /// One security's bars in time order: every name it traded under (FB's history under META).
+    static func bars(_ db: Database, table: String, securityID: Int64, fromMs: Int64, toMs: Int64, limit: Int) throws
+        -> [Bar]
+    {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT t, o, h, l, c, v, vw, n FROM \(table)
+                WHERE security_id = ? AND t BETWEEN ? AND ? ORDER BY t LIMIT ?
+                """, arguments: [securityID, fromMs, toMs, limit])
+        var bars: [Bar] = []
+        while let row = try rows.next() {
+            bars.append(
+                Bar(
+                    windowStartMs: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5],
+                    vwap: row[6], transactions: row[7]))
+        }
+        return bars
     }
 
     public func inventory() async throws -> [InventoryRow] {
@@ -147,11 +207,16 @@ public final class SQLiteBarStore: BarStore {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.ticker, COUNT(*), MIN(b.t), MAX(b.t) FROM \(table) b
-                        JOIN securities s ON s.id = b.security_id GROUP BY s.ticker ORDER BY s.ticker
+                        SELECT s.ticker, COUNT(*), MIN(b.t), MAX(b.t), s.delist_date,
+                            (SELECT group_concat(n.ticker, ',') FROM ticker_names n
+                             WHERE n.security_id = s.id AND n.ticker != s.ticker)
+                        FROM \(table) b JOIN securities s ON s.id = b.security_id GROUP BY s.id ORDER BY s.ticker
                         """)
-                result += rows.map {
-                    InventoryRow(symbol: $0[0], timeframe: label, bars: $0[1], firstMs: $0[2], lastMs: $0[3])
+                result += rows.map { row in
+                    let former = (row[5] as String?)?.split(separator: ",").map(String.init) ?? []
+                    return InventoryRow(
+                        symbol: row[0], timeframe: label, bars: row[1], firstMs: row[2], lastMs: row[3],
+                        delistedOn: row[4], formerTickers: former)
                 }
             }
             return result.sorted { ($0.symbol, $0.timeframe) < ($1.symbol, $1.timeframe) }
@@ -179,12 +244,10 @@ public final class SQLiteBarStore: BarStore {
 
     public func indicatorState(symbol: String, timeframe: Timeframe) async throws -> (lastMs: Int64, state: [UInt8])? {
         try await read("indicator state of \(symbol) \(timeframe)") { db in
+            guard let id = try Self.existingSecurityID(db, ticker: symbol, on: nil) else { return nil }
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT i.last_t, i.state FROM indicator_state i JOIN securities s ON s.id = i.security_id
-                    WHERE s.ticker = ? AND i.timeframe = ?
-                    """, arguments: [symbol, timeframe.description])
+                db, sql: "SELECT last_t, state FROM indicator_state WHERE security_id = ? AND timeframe = ?",
+                arguments: [id, timeframe.description])
             return row.map { (lastMs: $0[0], state: Array(($0[1] as String).utf8)) }
         }
     }
@@ -223,8 +286,7 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
-    {
+    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as StorageError {
