@@ -123,3 +123,82 @@ struct IdentityTests {
         #expect(inventory.map(\.symbol) == ["AMD", "NVDA"] && inventory.allSatisfy { $0.delistedOn == nil })
     }
 }
+
+/// A database written before migration v3 (one `securities` row per ticker string) keeps every row.
+@Suite("Identity migration")
+struct IdentityMigrationTests {
+    /// The v1 and v2 schema as shipped before issue 5, with GRDB's record of both migrations.
+    static let v2Schema = """
+        CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+        INSERT INTO grdb_migrations VALUES ('v1-bars-coverage-runs'), ('v2-indicator-state');
+        CREATE TABLE securities (id INTEGER PRIMARY KEY, ticker TEXT NOT NULL UNIQUE);
+        CREATE TABLE bars_day (
+            security_id INTEGER NOT NULL REFERENCES securities(id), t INTEGER NOT NULL,
+            o REAL NOT NULL, h REAL NOT NULL, l REAL NOT NULL, c REAL NOT NULL, v REAL NOT NULL, vw REAL, n INTEGER,
+            PRIMARY KEY (security_id, t)) WITHOUT ROWID;
+        CREATE TABLE bars_minute (
+            security_id INTEGER NOT NULL REFERENCES securities(id), t INTEGER NOT NULL,
+            o REAL NOT NULL, h REAL NOT NULL, l REAL NOT NULL, c REAL NOT NULL, v REAL NOT NULL, vw REAL, n INTEGER,
+            PRIMARY KEY (security_id, t)) WITHOUT ROWID;
+        CREATE TABLE coverage (
+            security_id INTEGER NOT NULL REFERENCES securities(id), timeframe TEXT NOT NULL,
+            first_day TEXT NOT NULL, last_day TEXT NOT NULL, PRIMARY KEY (security_id, timeframe, first_day));
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY, started_at_ms INTEGER NOT NULL, finished_at_ms INTEGER NOT NULL,
+            status TEXT NOT NULL, tickers TEXT NOT NULL, bars_received INTEGER NOT NULL,
+            bars_changed INTEGER NOT NULL, requests INTEGER NOT NULL, errors TEXT NOT NULL);
+        CREATE VIEW bars_minute_by_ticker AS SELECT s.ticker, b.t, b.o, b.h, b.l, b.c, b.v, b.vw, b.n
+            FROM bars_minute b JOIN securities s ON s.id = b.security_id;
+        CREATE VIEW bars_day_by_ticker AS SELECT s.ticker, b.t, b.o, b.h, b.l, b.c, b.v, b.vw, b.n
+            FROM bars_day b JOIN securities s ON s.id = b.security_id;
+        CREATE TABLE indicator_state (
+            security_id INTEGER NOT NULL REFERENCES securities(id), timeframe TEXT NOT NULL,
+            last_t INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY (security_id, timeframe));
+        """
+
+    @Test func aVersion2DatabaseMigratesWithEveryBarCoverageAndStateAndThenMergesARename() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("old.sqlite").path
+        let fb = IdentityTests.dailyBars(["2022-06-07", "2022-06-08"], base: 100)
+        let meta = IdentityTests.dailyBars(["2022-06-09", "2022-06-10"], base: 200)
+        let old = try DatabaseQueue(path: path)
+        try await old.write { db in
+            try db.execute(sql: Self.v2Schema)
+            try db.execute(sql: "INSERT INTO securities VALUES (1, 'FB'), (2, 'META'), (3, 'AMD')")
+            for (id, bars) in [(1, fb), (2, meta), (3, fb)] {
+                for bar in bars {
+                    try db.execute(
+                        sql: "INSERT INTO bars_day VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            id, bar.windowStartMs, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap,
+                            bar.transactions,
+                        ])
+                }
+            }
+            try db.execute(sql: "INSERT INTO coverage VALUES (3, '1d', '2022-06-07', '2022-06-08')")
+            try db.execute(sql: "INSERT INTO indicator_state VALUES (3, '1d', 1, '{}')")
+        }
+        try old.close()
+        let before = try TestSupport.contents(ofDatabase: path)
+        let store = try SQLiteBarStore(path: path)
+        #expect(try TestSupport.contents(ofDatabase: path) == before, "the views show the same rows after v3")
+        #expect(
+            try await store.coverage(symbol: "AMD", timeframe: .day) == [
+                DayRange(IdentityTests.day("2022-06-07"), IdentityTests.day("2022-06-08"))!
+            ])
+        #expect(try await store.indicatorState(symbol: "AMD", timeframe: .day)?.lastMs == 1)
+        #expect(try await store.bars(symbol: "AMD", timeframe: .day, fromMs: 0, toMs: .max, limit: 10) == fb)
+
+        let outcome = try await store.saveSecurity(IdentityTests.meta, marking: nil)
+        #expect(outcome.merged == 1 && outcome.movedBars == 2 && outcome.securityID == 2)
+        #expect(try await store.bars(symbol: "META", timeframe: .day, fromMs: 0, toMs: .max, limit: 10) == fb + meta)
+        #expect(try TestSupport.contents(ofDatabase: path) == before, "each bar still shows under its own name")
+        let queue = try DatabaseQueue(path: path)
+        let integrity = try await queue.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            )
+        }
+        #expect(integrity.0 == "ok" && integrity.1.isEmpty)
+    }
+}

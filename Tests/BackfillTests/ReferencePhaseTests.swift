@@ -199,3 +199,36 @@ struct ReferencePhaseTests {
         #expect(try IdentityTests.count(path, "SELECT COUNT(*) FROM news") == rows + third.changed)
     }
 }
+
+extension ReferencePhaseTests {
+    @Test func allTickersStoresTheActiveAndDelistedListsAndTheirActions() async throws {
+        let (store, path) = try Self.newStore()
+        let request = {
+            var request = Self.request([], TestSupport.range("2026-01-02", "2026-03-31"))
+            request.allTickers = true
+            return request
+        }()
+        let (reports, counts) = try await Self.withClient { client in
+            await Self.phases(client, store).runBeforeBars(request) + Self.phases(client, store).runAfterBars(request)
+        }
+        #expect(reports.allSatisfy { $0.failures.isEmpty }, "\(reports)")
+        let listed = Self.universe.securities.filter { security in
+            security.ticker(on: Self.today) != nil || security.delistDate.map { $0 < Self.today } == true
+        }
+        #expect(try IdentityTests.count(path, "SELECT COUNT(*) FROM securities") == listed.count)
+        #expect(
+            try IdentityTests.count(path, "SELECT COUNT(*) FROM securities WHERE active = 0")
+                == listed.filter { !$0.isActive }.count)
+        #expect(counts["tickers"] >= 2 && counts["details"] == 0)
+        let splitsInRange = Self.universe.securities.flatMap(\.splits).filter {
+            $0.date >= request.range.first && $0.date <= Self.today.adding(days: 30)
+        }
+        #expect(try IdentityTests.count(path, "SELECT COUNT(*) FROM splits") == splitsInRange.count)
+        #expect(reports.last?.skippedBecause != nil, "news needs named tickers")
+
+        let (again, more) = try await Self.withClient { client in
+            await Self.phases(client, store).runBeforeBars(request)
+        }
+        #expect(again.allSatisfy { $0.skipped == 1 } && more["tickers"] == 0 && more["splits"] == 0)
+    }
+}

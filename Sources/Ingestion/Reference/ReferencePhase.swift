@@ -27,9 +27,15 @@ public struct ReferencePhase: Sendable {
         var merged = 0
         var delisted = 0
         let scopes = request.allTickers ? [BarStoreSymbols.allTickers] : request.tickers
+        var named: Set<String> = []  // names of the securities stored by this run (FB's answer covers META)
         for scope in scopes {
             if Task.isCancelled { break }
             do {
+                if named.contains(scope) {
+                    try await store.saveSyncState(SyncMark(phase: Self.name, scope: scope, last: request.today))
+                    report.skipped += 1
+                    continue
+                }
                 if PhaseContext.isSynced(
                     try await store.syncState(phase: Self.name, scope: scope), through: request.range.last)
                 {
@@ -48,6 +54,7 @@ public struct ReferencePhase: Sendable {
                     let outcome = try await store.saveSecurity(
                         identity, marking: index == identities.count - 1 ? mark : nil)
                     merged += outcome.merged
+                    named.formUnion(identity.names.map(\.ticker))
                     if outcome.changed { report.changed += 1 }
                     if !identity.active { delisted += 1 }
                     if outcome.merged > 0 {
