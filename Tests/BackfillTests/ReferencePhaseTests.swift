@@ -232,3 +232,33 @@ extension ReferencePhaseTests {
         #expect(again.allSatisfy { $0.skipped == 1 } && more["tickers"] == 0 && more["splits"] == 0)
     }
 }
+
+extension ReferencePhaseTests {
+    /// With reference data, a backfill of META asks only for the days META named the security, so a
+    /// later backfill of FB still fetches FB's years, and the two read back as one series.
+    @Test func askingForMetaThenFbFetchesEachNameOnlyForItsOwnDays() async throws {
+        let (store, _) = try Self.newStore()
+        let range = TestSupport.range("2022-01-03", "2022-12-30")
+        let (metaRun, metaCounts) = try await Self.withClient { client in
+            let request = Self.request(["META"], range)
+            _ = await ReferencePhase(client: client, store: store, logger: TestSupport.quietLogger).run(request)
+            return try await BackfillRunner(client: client, store: store, logger: TestSupport.quietLogger).run(request)
+        }
+        let sessions = TradingCalendar().sessions(in: range).map(\.date)
+        let renamed = TestSupport.date("2022-06-09")
+        #expect(metaRun.status == .completed && metaCounts["aggregates"] == 1)
+        #expect(metaRun.barsByTimeframe["1d"] == sessions.filter { $0 >= renamed }.count)
+        let (fbRun, fbCounts) = try await Self.withClient { client in
+            try await BackfillRunner(client: client, store: store, logger: TestSupport.quietLogger)
+                .run(Self.request(["FB"], range))
+        }
+        #expect(fbRun.barsByTimeframe["1d"] == sessions.filter { $0 < renamed }.count && fbCounts["aggregates"] == 1)
+        let series = try await store.bars(symbol: "META", timeframe: .day, fromMs: 0, toMs: .max, limit: 1_000)
+        #expect(series.map { EasternTime.date(containing: $0.windowStartMs) } == sessions)
+        let (again, againCounts) = try await Self.withClient { client in
+            try await BackfillRunner(client: client, store: store, logger: TestSupport.quietLogger)
+                .run(Self.request(["FB", "META"], range))
+        }
+        #expect(again.progress.barsReceived == 0 && againCounts["aggregates"] == 0)
+    }
+}

@@ -16,6 +16,12 @@ public protocol BarStore: Sendable {
     /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
     func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
 
+    /// The days a backfill need not request under `symbol`: the ranges fetched (``coverage(symbol:timeframe:)``)
+    /// and, when reference data gives the ticker's interval, the days outside it (before its listing
+    /// or rename to it, after its delisting or rename away), so asking for META does not mark FB's
+    /// years as fetched. Merged and sorted.
+    func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
+
     /// Stored bars with `fromMs <= windowStartMs <= toMs`, ascending, at most `limit`.
     func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
 
@@ -57,6 +63,11 @@ public enum BarStoreSymbols {
 }
 
 extension BarStore {
+    /// Without reference data, the days fetched.
+    public func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
+        try await coverage(symbol: symbol, timeframe: timeframe)
+    }
+
     public func write(_ batches: [BarBatch]) async throws -> WriteOutcome {
         try await write(batches, marking: nil)
     }

@@ -171,6 +171,33 @@ public final class SQLiteBarStore: BarStore {
         }
     }
 
+    public func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
+        try await read("coverage of \(symbol) \(timeframe)") { db in
+            guard let id = try Self.existingSecurityID(db, ticker: symbol, on: nil) else { return [] }
+            var ranges = try Self.ranges(db, securityID: id, timeframe: timeframe)
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT first_day, last_day FROM ticker_names WHERE security_id = ? AND ticker = ?",
+                arguments: [id, symbol])
+            {
+                if let first = (row[0] as String?).flatMap({ LocalDate($0) }),
+                    let before = DayRange(Self.dawn, first.adding(days: -1))
+                {
+                    ranges.append(before)
+                }
+                if let last = (row[1] as String?).flatMap({ LocalDate($0) }),
+                    let after = DayRange(last.adding(days: 1), Self.dusk)
+                {
+                    ranges.append(after)
+                }
+            }
+            return DayRange.merged(ranges)
+        }
+    }
+
+    /// Bounds of "before the ticker existed" and "after it stopped" for planning.
+    static let dawn = LocalDate(year: 1900, month: 1, day: 1)!
+    static let dusk = LocalDate(year: 2199, month: 12, day: 31)!
+
     public func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
     {
         let table = try SQLiteSchema.table(for: timeframe)
