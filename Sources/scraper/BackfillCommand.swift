@@ -105,6 +105,7 @@ struct BackfillCommand {
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
         let metadata = MetadataPhases(client: client, store: store, logger: logger)
         let before = await metadata.runBeforeBars(request)  // phases 1-2: reference, corporate actions
+        request = await metadata.addingFormerTickers(to: request)  // META's bars include FB's years
         let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
         let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
         let interrupts = SignalHandling.onInterrupt {

@@ -37,6 +37,23 @@ struct ReferenceCLITests {
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM sync_state WHERE phase = 'news'") == 1)
     }
 
+    @Test func askingForMetaFetchesFbsDaysTooAndShowsEachUnderItsName() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let arguments = [
+            "--sandbox", "--tickers", "META", "--from", "2022-06-01", "--to", "2022-06-15", "--skip-minute",
+        ]
+        let outcome = try await ScraperCLITests.run(arguments, in: folder)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("tickers     META, FB") && outcome.stderr.contains("traded as FB"))
+        #expect(try Self.count(folder, "SELECT COUNT(*) FROM bars_day_by_ticker WHERE ticker = 'FB'") == 6)
+        #expect(try Self.count(folder, "SELECT COUNT(*) FROM bars_day_by_ticker WHERE ticker = 'META'") == 5)
+        #expect(try Self.count(folder, "SELECT COUNT(DISTINCT security_id) FROM bars_day") == 1)
+        let status = try await ScraperCLITests.run(["status"], in: folder)
+        #expect(status.stdout.contains("(formerly FB)"))
+        let again = try await ScraperCLITests.run(arguments, in: folder)
+        #expect(again.stdout.contains("1d bars     0 received") && again.stdout.contains("requests    0 "))
+    }
+
     @Test func dryRunCountsRequestsPerPhase() async throws {
         let folder = try TestSupport.temporaryDirectory()
         let arguments = ["--tickers", "AMD,NVDA", "--from", "2025-01-02", "--to", "2025-03-31", "--dry-run"]

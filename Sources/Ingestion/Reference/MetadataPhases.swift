@@ -103,3 +103,27 @@ extension MetadataPhases {
         }
     }
 }
+
+extension MetadataPhases {
+    /// The request with the former tickers of each named ticker's security added (FB for META) when
+    /// their name interval overlaps the range, so the bar phases fetch the whole history of what was
+    /// asked. The planner asks each name only for its own days, so this costs nothing after the rename.
+    public func addingFormerTickers(to request: BackfillRequest) async -> BackfillRequest {
+        guard !request.allTickers else { return request }
+        var request = request
+        for ticker in request.tickers {
+            guard let security = try? await store.security(ticker: ticker) else { continue }
+            for name in security.identity.names where !request.tickers.contains(name.ticker) {
+                let overlaps =
+                    (name.first.map { $0 <= request.range.last } ?? true)
+                    && (name.last.map { $0 >= request.range.first } ?? true)
+                guard overlaps else { continue }
+                logger.info(
+                    "\(ticker) traded as \(name.ticker) until \(name.last.map(\.description) ?? "now"): fetching its bars too",
+                    metadata: [MetadataKey.symbol: "\(ticker)"])
+                request.tickers.append(name.ticker)
+            }
+        }
+        return request
+    }
+}
