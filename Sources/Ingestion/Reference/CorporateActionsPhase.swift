@@ -68,6 +68,16 @@ public struct CorporateActionsPhase: Sendable {
             splits = try await client.splits(ticker: scope)
             dividends = try await client.dividends(ticker: scope)
         }
+        for split in splits where Self.row(split) == nil {
+            logger.warning(
+                "actions: skipping a split of \(split.ticker): execution_date '\(split.executionDate)' is not a date",
+                metadata: [MetadataKey.symbol: "\(scope)"])
+        }
+        for dividend in dividends where Self.row(dividend) == nil {
+            logger.warning(
+                "actions: skipping a dividend of \(dividend.ticker): ex_dividend_date '\(dividend.exDividendDate)' is not a date",
+                metadata: [MetadataKey.symbol: "\(scope)"])
+        }
         return (splits.compactMap(Self.row), dividends.compactMap(Self.row))
     }
 

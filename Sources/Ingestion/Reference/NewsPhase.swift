@@ -38,7 +38,13 @@ public struct NewsPhase: Sendable {
                 }
                 var articles: [NewsRow] = []
                 for piece in missing {
-                    articles += try await client.news(ticker: ticker, range: piece).compactMap(Self.row)
+                    let fetched = try await client.news(ticker: ticker, range: piece)
+                    articles += fetched.compactMap(Self.row)
+                    for bad in fetched where Self.row(bad) == nil {
+                        logger.warning(
+                            "news: skipping article \(bad.id) of \(ticker): published_utc '\(bad.publishedUTC)' is not an instant",
+                            metadata: [MetadataKey.symbol: "\(ticker)"])
+                    }
                 }
                 let complete = DayRange(span.first, min(span.last, request.today.adding(days: -1)))
                 let mark = complete.map { SyncMark(phase: Self.name, scope: ticker, first: $0.first, last: $0.last) }
