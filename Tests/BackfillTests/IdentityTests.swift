@@ -95,15 +95,18 @@ struct IdentityTests {
             BarBatch(symbol: "META", timeframe: .day, bars: Self.dailyBars(["2023-03-01"], base: 180)), covering: nil)
         _ = try await store.write(
             BarBatch(symbol: "META", timeframe: .day, bars: Self.dailyBars(["2020-03-04"], base: 22)), covering: nil)
+        // A whole-market day (flat file, grouped daily) resolves each ticker by the day's date too.
+        _ = try await store.write(
+            [BarBatch(symbol: "META", timeframe: .day, bars: Self.dailyBars(["2020-03-05"], base: 23))], marking: nil)
         let ids = try await DatabaseQueue(path: path).read { db in
             try Int64.fetchAll(db, sql: "SELECT security_id FROM bars_day ORDER BY t")
         }
-        #expect(ids == [etfID, etfID, etfID, metaID])
+        #expect(ids == [etfID, etfID, etfID, etfID, metaID])
         // The chart of META is Meta's; SQL by ticker sees both holders, each in its own time.
         #expect(
             try await store.bars(symbol: "META", timeframe: .day, fromMs: 0, toMs: .max, limit: 10).map(\.close)
                 == [180])
-        #expect(try Self.count(path, "SELECT COUNT(*) FROM bars_day_by_ticker WHERE ticker = 'META'") == 4)
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM bars_day_by_ticker WHERE ticker = 'META'") == 5)
         let stored = try #require(try await store.security(ticker: "META"))
         #expect(
             stored.identity.compositeFIGI == "BBG000MM2P62" && stored.identity.names.map(\.ticker) == ["FB", "META"])

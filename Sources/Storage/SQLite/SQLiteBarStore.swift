@@ -59,8 +59,10 @@ public final class SQLiteBarStore: BarStore {
             return try await pool.write { db in
                 var outcome = WriteOutcome(received: 0, changed: 0)
                 for (batch, table) in zip(batches, tables) {
-                    let id = try Self.securityID(db, ticker: batch.symbol)
-                    outcome.changed += try Self.upsert(db, table: table, securityID: id, bars: batch.bars)
+                    // By the bars' dates: a day file's reused ticker goes to the security it named that day.
+                    for (id, bars) in try Self.securityRuns(db, ticker: batch.symbol, bars: batch.bars) {
+                        outcome.changed += try Self.upsert(db, table: table, securityID: id, bars: bars)
+                    }
                     outcome.received += batch.bars.count
                 }
                 if let mark {
@@ -120,9 +122,13 @@ public final class SQLiteBarStore: BarStore {
     /// usual case, several when a chunk spans a reused ticker's change of holder.
     static func securityRuns(_ db: Database, ticker: String, bars: [Bar]) throws -> [(Int64, [Bar])] {
         guard let first = bars.first, let last = bars.last else { return [] }
-        let firstID = try securityID(db, ticker: ticker, on: EasternTime.date(containing: first.windowStartMs))
-        let lastID = try securityID(db, ticker: ticker, on: EasternTime.date(containing: last.windowStartMs))
-        guard firstID != lastID else { return [(firstID, bars)] }
+        let firstDay = EasternTime.date(containing: first.windowStartMs)
+        let lastDay = EasternTime.date(containing: last.windowStartMs)
+        let firstID = try securityID(db, ticker: ticker, on: firstDay)
+        // One day (a flat-file or grouped-daily batch) is one lookup.
+        guard lastDay != firstDay, try securityID(db, ticker: ticker, on: lastDay) != firstID else {
+            return [(firstID, bars)]
+        }
         var byDay: [Int: Int64] = [:]
         var runs: [(Int64, [Bar])] = []
         for bar in bars {
