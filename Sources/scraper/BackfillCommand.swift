@@ -115,7 +115,9 @@ struct BackfillCommand {
         defer { interrupts.cancel() }
         do {
             var report = try await work.value
-            let phases = before + (report.status == .interrupted ? [] : await metadata.runAfterBars(request))
+            let after = report.status == .interrupted ? [] : await metadata.runAfterBars(request)  // phase 5: news
+            report.progress.requests += after.map(\.requests).reduce(0, +)
+            let phases = before + after
             display.finish()
             report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
             if report.status == .completed && !report.failures.isEmpty { report.status = .failed }

@@ -48,11 +48,9 @@ public struct ReferencePhase: Sendable {
                     ? try await marketIdentities() : try await identity(of: scope).map { [$0] } ?? []
                 if identities.isEmpty {
                     logger.info("reference: Polygon does not know \(scope)", metadata: [MetadataKey.symbol: "\(scope)"])
-                    try await store.saveSyncState(mark)
                 }
-                for (index, identity) in identities.enumerated() {
-                    let outcome = try await store.saveSecurity(
-                        identity, marking: index == identities.count - 1 ? mark : nil)
+                let outcomes = try await store.saveSecurities(identities, marking: mark)
+                for (identity, outcome) in zip(identities, outcomes) {
                     merged += outcome.merged
                     named.formUnion(identity.names.map(\.ticker))
                     if outcome.changed { report.changed += 1 }

@@ -9,6 +9,9 @@ public protocol ReferenceStore: Sendable {
     /// transaction with `mark`.
     func saveSecurity(_ identity: SecurityIdentity, marking mark: SyncMark?) async throws -> IdentityOutcome
 
+    /// Stores many identities (a whole ticker list) the same way in one transaction, then `mark`.
+    func saveSecurities(_ identities: [SecurityIdentity], marking mark: SyncMark?) async throws -> [IdentityOutcome]
+
     /// The security a ticker names now (or named last), with its identity and names.
     func security(ticker: String) async throws -> StoredSecurity?
 

@@ -12,6 +12,16 @@ extension SQLiteBarStore: ReferenceStore {
         }
     }
 
+    public func saveSecurities(_ identities: [SecurityIdentity], marking mark: SyncMark?) async throws
+        -> [IdentityOutcome]
+    {
+        try await write("the identities of \(identities.count) securities") { db in
+            let outcomes = try identities.map { try IdentityMerge(db: db, identity: $0).run() }
+            if let mark { try Self.saveMark(db, mark) }
+            return outcomes
+        }
+    }
+
     public func security(ticker: String) async throws -> StoredSecurity? {
         try await read("the security named \(ticker)") { db in
             guard let id = try Self.existingSecurityID(db, ticker: ticker, on: nil),
