@@ -262,3 +262,20 @@ extension ReferencePhaseTests {
         #expect(again.progress.barsReceived == 0 && againCounts["aggregates"] == 0)
     }
 }
+
+extension ReferencePhaseTests {
+    @Test func anUnknownTickerIsNotedOnceAndAForbiddenOneIsAFailureToRetry() async throws {
+        let (store, _) = try Self.newStore()
+        let request = Self.request(["ZZZZQ", "AMD"], TestSupport.range("2025-01-06", "2025-01-10"))
+        let sandbox = TestSupport.sandbox(forbidden: ["AMD"])
+        let report = try await sandbox.withRunning { baseURL in
+            await ReferencePhase(
+                client: TestSupport.client(baseURL: baseURL, attempts: 1), store: store, logger: TestSupport.quietLogger
+            ).run(request)
+        }
+        #expect(report.fetched == 1 && report.failures.map(\.item) == ["AMD reference"])
+        #expect(try await store.security(ticker: "ZZZZQ") == nil)
+        #expect(try await store.syncState(phase: ReferencePhase.name, scope: "ZZZZQ")?.last == Self.today)
+        #expect(try await store.syncState(phase: ReferencePhase.name, scope: "AMD") == nil, "retried next run")
+    }
+}

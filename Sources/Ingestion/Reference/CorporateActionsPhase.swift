@@ -65,8 +65,7 @@ public struct CorporateActionsPhase: Sendable {
             dividends = try await client.list(
                 DividendRecord.self, pathAndQuery: "/stocks/v1/dividends?ex_dividend_date.gte=\(first)&limit=1000")
         } else {
-            splits = try await client.splits(ticker: scope)
-            dividends = try await client.dividends(ticker: scope)
+            (splits, dividends) = try await tickerActions(scope)
         }
         for split in splits where Self.row(split) == nil {
             logger.warning(
@@ -79,6 +78,20 @@ public struct CorporateActionsPhase: Sendable {
                 metadata: [MetadataKey.symbol: "\(scope)"])
         }
         return (splits.compactMap(Self.row), dividends.compactMap(Self.row))
+    }
+
+    /// One ticker's whole history from `/stocks/v1`, or from `/v3/reference` when the key's plan
+    /// does not include the newer endpoints.
+    private func tickerActions(_ ticker: String) async throws -> ([SplitRecord], [DividendRecord]) {
+        do {
+            return (try await client.splits(ticker: ticker), try await client.dividends(ticker: ticker))
+        } catch let error where PhaseContext.isUnavailable(error) {
+            logger.info("actions: /stocks/v1 unavailable (\(error)); using /v3/reference")
+            return (
+                try await client.splits(ticker: ticker, legacy: true),
+                try await client.dividends(ticker: ticker, legacy: true)
+            )
+        }
     }
 
     static func row(_ record: SplitRecord) -> SplitRow? {

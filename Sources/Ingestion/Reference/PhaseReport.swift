@@ -53,4 +53,10 @@ struct PhaseContext {
     static func isNotFound(_ error: any Error) -> Bool {
         (error as? PolygonError)?.httpStatus == 404
     }
+
+    /// The endpoint is not part of the key's plan (403) or not served (404): use another one.
+    static func isUnavailable(_ error: any Error) -> Bool {
+        let status = (error as? PolygonError)?.httpStatus
+        return status == 403 || status == 404
+    }
 }

@@ -88,7 +88,11 @@ public struct ReferencePhase: Sendable {
         do {
             let events = try await client.tickerEvents(details.compositeFIGI ?? ticker)
             names = Self.names(from: events, listDate: listDate, delistDate: delist)
-        } catch let error where PhaseContext.isNotFound(error) {
+        } catch let error where PhaseContext.isUnavailable(error) {
+            // Ticker events are not on every plan: without them the ticker is its own only name.
+            logger.warning(
+                "reference: no ticker events for \(ticker) (\(error)); renames of it are not linked",
+                metadata: [MetadataKey.symbol: "\(ticker)"])
             names = []
         }
         if !names.contains(where: { $0.ticker == ticker }) {
