@@ -31,26 +31,11 @@ public struct ReferencePhase: Sendable {
         for scope in scopes {
             if Task.isCancelled { break }
             do {
-                if named.contains(scope) {
-                    try await store.saveSyncState(SyncMark(phase: Self.name, scope: scope, last: request.today))
+                guard let saved = try await sync(scope, request: request, alreadyNamed: named) else {
                     report.skipped += 1
                     continue
                 }
-                if PhaseContext.isSynced(
-                    try await store.syncState(phase: Self.name, scope: scope), through: request.range.last)
-                {
-                    report.skipped += 1
-                    continue
-                }
-                let mark = SyncMark(phase: Self.name, scope: scope, last: request.today)
-                let identities =
-                    scope == BarStoreSymbols.allTickers
-                    ? try await marketIdentities() : try await identity(of: scope).map { [$0] } ?? []
-                if identities.isEmpty {
-                    logger.info("reference: Polygon does not know \(scope)", metadata: [MetadataKey.symbol: "\(scope)"])
-                }
-                let outcomes = try await store.saveSecurities(identities, marking: mark)
-                for (identity, outcome) in zip(identities, outcomes) {
+                for (identity, outcome) in saved {
                     merged += outcome.merged
                     named.formUnion(identity.names.map(\.ticker))
                     if outcome.changed { report.changed += 1 }
@@ -72,6 +57,28 @@ public struct ReferencePhase: Sendable {
         report.requests = context.requests
         report.detail = "\(merged) renamed securities merged, \(delisted) delisted"
         return report
+    }
+
+    /// Fetches and stores one scope with its sync mark; nil when nothing needed asking (synced for
+    /// this range, or a name of a security this run already stored: FB's answer covers META).
+    private func sync(_ scope: String, request: BackfillRequest, alreadyNamed: Set<String>) async throws
+        -> [(SecurityIdentity, IdentityOutcome)]?
+    {
+        let mark = SyncMark(phase: Self.name, scope: scope, last: request.today)
+        if alreadyNamed.contains(scope) {
+            try await store.saveSyncState(mark)
+            return nil
+        }
+        let previous = try await store.syncState(phase: Self.name, scope: scope)
+        if PhaseContext.isSynced(previous, through: request.range.last) { return nil }
+        let identities =
+            scope == BarStoreSymbols.allTickers
+            ? try await marketIdentities() : try await identity(of: scope).map { [$0] } ?? []
+        if identities.isEmpty {
+            logger.info("reference: Polygon does not know \(scope)", metadata: [MetadataKey.symbol: "\(scope)"])
+        }
+        let outcomes = try await store.saveSecurities(identities, marking: mark)
+        return Array(zip(identities, outcomes))
     }
 
     /// Details and renames of one ticker; nil when Polygon does not know it.
