@@ -112,6 +112,30 @@ struct IdentityTests {
             stored.identity.compositeFIGI == "BBG000MM2P62" && stored.identity.names.map(\.ticker) == ["FB", "META"])
     }
 
+    @Test func aTickerReusedAfterADelistingStartsANewSecurity() async throws {
+        let (store, path) = try Self.store()
+        _ = try await store.write(
+            BarBatch(symbol: "XYZ", timeframe: .day, bars: Self.dailyBars(["2014-03-03"], base: 10)), covering: nil)
+        let old = SecurityIdentity(
+            compositeFIGI: "BBG00OLDXYZ1", active: false, delistDate: Self.day("2015-06-30"),
+            names: [TickerName(ticker: "XYZ", first: Self.day("2010-01-04"), last: Self.day("2015-06-30"))])
+        let oldID = try await store.saveSecurity(old, marking: nil).securityID
+        // Two days late (a delisting date reported early) still belongs to the old holder; 2020 does not.
+        _ = try await store.write(
+            BarBatch(symbol: "XYZ", timeframe: .day, bars: Self.dailyBars(["2015-07-02"], base: 11)), covering: nil)
+        _ = try await store.write(
+            [BarBatch(symbol: "XYZ", timeframe: .day, bars: Self.dailyBars(["2020-03-02", "2020-03-03"], base: 50))],
+            marking: nil)
+        let ids = try await DatabaseQueue(path: path).read { db in
+            try Int64.fetchAll(db, sql: "SELECT security_id FROM bars_day ORDER BY t")
+        }
+        #expect(ids.prefix(2) == [oldID, oldID] && ids.count == 4 && ids[2] != oldID && ids[2] == ids[3])
+        #expect(
+            try await store.bars(symbol: "XYZ", timeframe: .day, fromMs: 0, toMs: .max, limit: 10).map(\.close)
+                == [50, 51], "the ticker's current holder")
+        #expect(try Self.count(path, "SELECT COUNT(*) FROM bars_day_by_ticker WHERE ticker = 'XYZ'") == 4)
+    }
+
     @Test func migratedDatabaseKeepsEveryBarVisibleByTicker() async throws {
         let (store, path) = try Self.store()
         for (ticker, base) in [("AMD", 10.0), ("NVDA", 20.0)] {

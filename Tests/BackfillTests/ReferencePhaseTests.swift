@@ -62,7 +62,7 @@ struct ReferencePhaseTests {
             })
         let last = try #require(delisted.delistDate)
         let range = try #require(DayRange(last.adding(days: -40), last.adding(days: 40)))
-        let (store, _) = try Self.newStore()
+        let (store, path) = try Self.newStore()
         _ = try await Self.withClient { client in
             let request = Self.request([delisted.currentTicker], range)
             _ = await Self.phases(client, store).runBeforeBars(request)
@@ -73,6 +73,7 @@ struct ReferencePhaseTests {
         #expect(!bars.isEmpty && EasternTime.date(containing: bars.last!.windowStartMs) == last)
         let row = try #require(try await store.inventory().first { $0.symbol == delisted.currentTicker })
         #expect(row.delistedOn == last.description && row.bars == bars.count)
+        #expect(try IdentityTests.count(path, "SELECT COUNT(DISTINCT security_id) FROM bars_day") == 1)
     }
 
     @Test func fbAndMetaReadBackAsOneContinuousSeriesAndARepeatChangesNothing() async throws {

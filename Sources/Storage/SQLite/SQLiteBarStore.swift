@@ -84,10 +84,37 @@ public final class SQLiteBarStore: BarStore {
         try securityID(db, ticker: ticker, on: nil)
     }
 
-    /// The security `ticker` named on `day` (its name interval contains the day), else the one it
-    /// names now or named last; created when the ticker is unknown.
+    /// The security `ticker` named on `day` (its name interval contains the day); a new one when every
+    /// holder stopped using the ticker more than ``reuseGraceDays`` before `day` (a reused ticker);
+    /// else the one it names now or named last; created when the ticker is unknown.
     static func securityID(_ db: Database, ticker: String, on day: LocalDate?) throws -> Int64 {
-        if let id = try existingSecurityID(db, ticker: ticker, on: day) { return id }
+        if let day {
+            if let id = try datedSecurityID(db, ticker: ticker, on: day) { return id }
+            if try endedBefore(db, ticker: ticker, day: day) {
+                return try newSecurity(db, ticker: ticker)  // a delisted ticker reused by another company
+            }
+        }
+        if let id = try currentSecurityID(db, ticker: ticker) { return id }
+        return try newSecurity(db, ticker: ticker)
+    }
+
+    /// Days after a holder's last day during which its ticker still resolves to it (delisting dates
+    /// are reported a day early or late); a ticker reused later than that is a new security.
+    static let reuseGraceDays = 5
+
+    /// Whether `ticker` has holders and every one stopped using it well before `day`.
+    private static func endedBefore(_ db: Database, ticker: String, day: LocalDate) throws -> Bool {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT COUNT(*), COUNT(CASE WHEN last_day IS NULL OR last_day >= ?1 THEN 1 END)
+                FROM ticker_names WHERE ticker = ?2
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [day.adding(days: -reuseGraceDays).description, ticker])
+        else { return false }
+        return (row[0] as Int) > 0 && (row[1] as Int) == 0
+    }
+
+    private static func newSecurity(_ db: Database, ticker: String) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO securities (ticker) VALUES (?)").execute(arguments: [ticker])
         let id = db.lastInsertedRowID
         try db.cachedStatement(
@@ -101,21 +128,29 @@ public final class SQLiteBarStore: BarStore {
 
     /// Like ``securityID(_:ticker:on:)`` without creating anything.
     static func existingSecurityID(_ db: Database, ticker: String, on day: LocalDate?) throws -> Int64? {
-        if let day {
-            let dated = try db.cachedStatement(
-                sql: """
-                    SELECT security_id FROM ticker_names WHERE ticker = ?2
-                        AND (first_day IS NULL OR first_day <= ?1) AND (last_day IS NULL OR last_day >= ?1)
-                    ORDER BY last_day IS NULL DESC, last_day DESC, first_day DESC LIMIT 1
-                    """)
-            if let id = try Int64.fetchOne(dated, arguments: [day.description, ticker]) { return id }
-        }
-        let current = try db.cachedStatement(
+        if let day, let id = try datedSecurityID(db, ticker: ticker, on: day) { return id }
+        return try currentSecurityID(db, ticker: ticker)
+    }
+
+    /// The holder whose name interval contains `day`.
+    private static func datedSecurityID(_ db: Database, ticker: String, on day: LocalDate) throws -> Int64? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT security_id FROM ticker_names WHERE ticker = ?2
+                    AND (first_day IS NULL OR first_day <= ?1) AND (last_day IS NULL OR last_day >= ?1)
+                ORDER BY last_day IS NULL DESC, last_day DESC, first_day DESC LIMIT 1
+                """)
+        return try Int64.fetchOne(statement, arguments: [day.description, ticker])
+    }
+
+    /// The holder using the ticker now, else the one that used it last.
+    private static func currentSecurityID(_ db: Database, ticker: String) throws -> Int64? {
+        let statement = try db.cachedStatement(
             sql: """
                 SELECT security_id FROM ticker_names WHERE ticker = ?
                 ORDER BY last_day IS NULL DESC, last_day DESC, first_day DESC LIMIT 1
                 """)
-        return try Int64.fetchOne(current, arguments: [ticker])
+        return try Int64.fetchOne(statement, arguments: [ticker])
     }
 
     /// A batch's bars split by the security the ticker named on each bar's date: one run in the
