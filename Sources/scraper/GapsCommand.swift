@@ -49,7 +49,9 @@ struct GapsCommand: AsyncParsableCommand {
         let range = try GapsCommand.range(from: from, to: to, today: today)
         var symbols = tickers.map(Symbol.parseList) ?? []
         if tickers == nil { symbols = try await store.ledgerSymbols() }
-        let report = try await CompletenessReport.make(store: store, symbols: symbols, range: range)
+        let listings = try await CompletenessReport.listings(store: store, symbols: symbols)
+        let report = try await CompletenessReport.make(
+            store: store, symbols: symbols, range: range, listings: listings)
         if format == "csv" {
             print(report.csv())
             return

@@ -38,7 +38,9 @@ struct RepairCommand: AsyncParsableCommand {
             guard let span = try await store.ledgerSpan(symbol: symbol), let window = span.intersection(range) else {
                 continue
             }
-            let report = try await CompletenessReport.make(store: store, symbols: [symbol], range: window)
+            let listings = try await CompletenessReport.listings(store: store, symbols: [symbol])
+            let report = try await CompletenessReport.make(
+                store: store, symbols: [symbol], range: window, listings: listings)
             let ranges = report.repairRanges(before: today).map(\.range)
             if !ranges.isEmpty { holes[symbol] = ranges }
         }

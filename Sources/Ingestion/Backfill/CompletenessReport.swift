@@ -17,6 +17,21 @@ public struct CompletenessReport: Sendable {
         return CompletenessReport(entries: entries)
     }
 
+    /// The listing range of each symbol the reference phase knows (list date to delist date;
+    /// open-ended where unknown), for `not listed` sessions.
+    public static func listings(store: any ReferenceStore, symbols: [String]) async throws -> [String: DayRange] {
+        var result: [String: DayRange] = [:]
+        for symbol in symbols {
+            guard let identity = try await store.security(ticker: symbol)?.identity,
+                identity.listDate != nil || identity.delistDate != nil
+            else { continue }
+            let first = identity.listDate ?? TradingCalendar.supportedRange.first
+            let last = identity.delistDate ?? LocalDate(daysSinceEpoch: Int(Int32.max))
+            result[symbol] = DayRange(first, last)
+        }
+        return result
+    }
+
     /// Sessions per status for one symbol.
     public func counts(for symbol: String) -> [LedgerEntry.Status: Int] {
         entries.filter { $0.symbol == symbol }.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
