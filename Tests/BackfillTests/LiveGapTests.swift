@@ -47,6 +47,10 @@ struct LiveGapTests {
         for symbol in Self.symbols {
             let stored = try await LiveTestSupport.stored(live.store, symbol)
             try LiveIngestionTests.expectEqualToREST(stored, try #require(rest[symbol]), symbol)
+            // The ledger counts live and refilled minutes alike; a live session is never complete.
+            let entry = try #require(
+                try await live.store.ledger(symbol: symbol, range: DayRange(day, day)!, listing: nil).first)
+            #expect(entry.status == .partial && entry.source == .live && entry.received == stored.count, "\(entry)")
             let payloads = try live.published.payloads(symbol)
             let refilled = payloads.filter { $0["source"] as? String == "refill" }
             #expect(refilled.count >= 3, "\(symbol): the missed minutes and both boundary minutes came from REST")

@@ -140,7 +140,7 @@ struct LivePipeline {
     ) async throws {
         guard !bySymbol.isEmpty else { return }
         let batches = bySymbol.map { BarBatch(symbol: $0.key, timeframe: .minute, bars: $0.value) }
-        let outcome = try await store.write(batches, marking: nil)
+        let outcome = try await store.write(batches, source: source == .live ? .live : .rest)
         tally.stored = outcome.received
         tally.changed = outcome.changed
         tally.unchanged = outcome.received - outcome.changed

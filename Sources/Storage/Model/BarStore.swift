@@ -13,6 +13,10 @@ public protocol BarStore: Sendable {
     /// market-wide symbol ``BarStoreSymbols/allTickers`` for a whole-market day).
     func write(_ batches: [BarBatch], marking mark: CoverageMark?) async throws -> WriteOutcome
 
+    /// Upserts many symbols' bars in one transaction without completing any range (live bars, the
+    /// refill of a feed gap); `source` goes to the completeness ledger.
+    func write(_ batches: [BarBatch], source: BarSource) async throws -> WriteOutcome
+
     /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
     func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
 

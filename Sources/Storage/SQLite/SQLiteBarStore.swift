@@ -54,6 +54,16 @@ public final class SQLiteBarStore: BarStore {
     }
 
     public func write(_ batches: [BarBatch], marking mark: CoverageMark?) async throws -> WriteOutcome {
+        try await write(batches, marking: mark, source: mark?.source ?? .live)
+    }
+
+    public func write(_ batches: [BarBatch], source: BarSource) async throws -> WriteOutcome {
+        try await write(batches, marking: nil, source: source)
+    }
+
+    private func write(_ batches: [BarBatch], marking mark: CoverageMark?, source: BarSource) async throws
+        -> WriteOutcome
+    {
         let tables = try batches.map { try SQLiteSchema.table(for: $0.timeframe) }
         do {
             return try await pool.write { db in
@@ -62,7 +72,7 @@ public final class SQLiteBarStore: BarStore {
                     // By the bars' dates: a day file's reused ticker goes to the security it named that day.
                     for (id, bars) in try Self.securityRuns(db, ticker: batch.symbol, bars: batch.bars) {
                         outcome.changed += try Self.upsert(
-                            db, table: table, securityID: id, bars: bars, source: mark?.source ?? .live)
+                            db, table: table, securityID: id, bars: bars, source: source)
                     }
                     outcome.received += batch.bars.count
                 }

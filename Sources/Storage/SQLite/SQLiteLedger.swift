@@ -10,7 +10,8 @@ enum SQLiteLedger {
     /// the bars touch. A session new to the ledger had no bars before, so the batch's own counts are
     /// exact and cost nothing; a session already in it is recounted from the table (one indexed
     /// range count). A new row is `partial` until a completed range covering its session is marked
-    /// (``markComplete(_:securityID:range:source:)``).
+    /// (``markComplete(_:securityID:range:source:)``, which also sets its source); until then the
+    /// source is that of the first bars stored.
     static func recordReceived(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
         guard !bars.isEmpty else { return }
         var touched: [(index: Int, received: Int, regular: Int)] = []
@@ -47,8 +48,7 @@ enum SQLiteLedger {
                 ON CONFLICT (security_id, session) DO UPDATE SET
                     received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?8 AND t < ?9),
                     regular = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?10 AND t < ?11),
-                    updated_ms = excluded.updated_ms,
-                    source = CASE WHEN ledger.status = 'complete' THEN ledger.source ELSE excluded.source END
+                    updated_ms = excluded.updated_ms
                 """)
         for session in touched {
             let hours = calendar.sessions[session.index]
