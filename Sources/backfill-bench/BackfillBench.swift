@@ -11,6 +11,7 @@ enum BackfillBench {
         "sqlite-write": { try await SQLiteWriteBench.run() },
         "rest-throughput": { try await RESTThroughputBench.run() },
         "indicators": { IndicatorBench.run() },
+        "live": { try await LiveBench.run() },
     ]
 
     /// Cases that take a path: `dayfile FILE.csv.gz` (one day end to end vs SQLite's bare loop and

@@ -11,6 +11,8 @@ import Storage
 /// Wires the backfill: settings, store, client (real or sandbox), progress, summary, exit code.
 struct BackfillCommand {
     var options: BackfillOptions
+    /// `scraper repair`: fetch each ticker only inside these ranges.
+    var onlyRanges: [String: [DayRange]]? = nil
 
     /// Runs and returns the process exit code (0 ok, 1 some data failed or setup error, 130 interrupted).
     func run() async -> Int32 {
@@ -32,6 +34,7 @@ struct BackfillCommand {
                 request.allTickers = options.all && options.limit == nil
                 request.phases = options.selectedPhases
                 request.retryFailed = options.retryFailed
+                request.onlyRanges = onlyRanges
                 return request
             }()
             if let choice = try FlatFileChoice.resolve(options, settings: settings), options.limit == nil {
@@ -105,8 +108,11 @@ struct BackfillCommand {
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
                 + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")
-        let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
+        let metadata = MetadataPhases(client: client, store: store, logger: logger)
+        let before = await metadata.runBeforeBars(request)  // phases 1-2: reference, corporate actions
+        request = await metadata.addingFormerTickers(to: request)  // META's bars include FB's years
+        let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
         let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
         let interrupts = SignalHandling.onInterrupt {
             display.note("interrupt: finishing the chunks in flight; press Ctrl-C again to stop at once")
@@ -114,15 +120,21 @@ struct BackfillCommand {
         }
         defer { interrupts.cancel() }
         do {
-            let report = try await work.value
+            var report = try await work.value
+            let after = report.status == .interrupted ? [] : await metadata.runAfterBars(request)  // phase 5: news
+            report.progress.requests += after.map(\.requests).reduce(0, +)
+            let phases = before + after
             display.finish()
-            print(Summary.render(report, range: request.range, database: options.db))
+            report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
+            if report.status == .completed && !report.failures.isEmpty { report.status = .failed }
+            print(Summary.render(report, phases: phases, range: request.range, database: options.db))
             try? await store.recordRun(
                 RunRecord(
                     startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
                     status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
                     barsChanged: report.progress.barsChanged, requests: report.progress.requests,
-                    errors: report.failures.map(\.description)))
+                    errors: report.failures.map(\.description),
+                    report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
             switch report.status {
             case .completed: return 0
             case .failed: return 1

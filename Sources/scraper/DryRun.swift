@@ -1,4 +1,5 @@
 import BackfillCore
+import Foundation
 import Ingestion
 import Storage
 
@@ -20,12 +21,19 @@ enum DryRun {
         }
         let total = PlanEstimate(items: items, calendar: calendar, requestsPerMinute: requestsPerMinute)
         lines.append("  already complete  \(covered) ticker/timeframes")
+        let phases = try await MetadataPhases.estimate(request, store: store)
+        for phase in phases {
+            lines.append(
+                "  \(phase.phase)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + "\(phase.scopes) to fetch, \(phase.synced) already synced, ~\(phase.requests) requests")
+        }
+        let requests = total.requests + phases.map(\.requests).reduce(0, +)
         let time =
-            total.seconds.map {
+            requestsPerMinute.map { Double(requests) / $0 * 60 }.map {
                 "~\(Format.seconds($0)) at \(Format.count(Int(requestsPerMinute ?? 0))) requests/minute"
             }
             ?? "no rate limit: bounded by the network and the database"
-        lines.append("  total     \(total.requests) requests, \(Format.megabytes(total.bytes)), \(time)")
+        lines.append("  total     \(requests) requests, \(Format.megabytes(total.bytes)), \(time)")
         for item in items.prefix(10) { lines.append("    \(item)") }
         if items.count > 10 { lines.append("    … and \(items.count - 10) more chunks") }
         Swift.print(lines.joined(separator: "\n"))

@@ -59,18 +59,36 @@ final class ProgressDisplay: Sendable {
             "requests": String(p.requests), "retries": String(p.retries), "rate_limited": String(p.rateLimited),
             "bytes": String(p.bytes), "elapsed_s": String(format: "%.3f", p.elapsedSeconds),
             "eta_s": p.etaSeconds.map { String(format: "%.1f", $0) } ?? "",
+            "mb_per_s": String(format: "%.2f", p.megabytesPerSecond),
+            "phases": p.phases.map { "\($0.name) \($0.done + $0.failed)/\($0.total)" }.joined(separator: ", "),
+            "rate_budget": p.rateBudget.map(String.init) ?? "",
+            "last_error": p.lastError ?? "",
         ]
     }
 
     static func line(_ p: BackfillProgress) -> String {
-        let width = String(p.itemsTotal).count
-        let done = String(p.itemsDone + p.itemsFailed)
-        var text = "[\(String(repeating: " ", count: max(0, width - done.count)))\(done)/\(p.itemsTotal) chunks]"
+        var text: String
+        if p.phases.isEmpty {
+            text = "[\(p.itemsDone + p.itemsFailed)/\(p.itemsTotal) chunks]"
+        } else {
+            // Per phase: done/total, padded so the line does not jitter as counts grow.
+            text =
+                "["
+                + p.phases.map { phase in
+                    let done = String(phase.done + phase.failed)
+                    let pad = String(repeating: " ", count: max(0, String(phase.total).count - done.count))
+                    return "\(phase.name) \(pad)\(done)/\(phase.total)"
+                }.joined(separator: " · ") + "]"
+        }
         text += " bars \(Format.count(p.barsReceived)) (\(Format.count(Int(p.barsPerSecond)))/s)"
-        text += " req \(p.requests)"
+        text += " \(String(format: "%.1f", p.megabytesPerSecond)) MB/s req \(p.requests)"
+        if let budget = p.rateBudget { text += budget >= 0 ? " budget \(budget)" : " queued \(-budget)" }
         if p.retries > 0 { text += " retries \(p.retries)" }
         if p.rateLimited > 0 { text += " 429s \(p.rateLimited)" }
-        if p.itemsFailed > 0 { text += " errors \(p.itemsFailed)" }
+        if p.itemsFailed > 0 {
+            text += " errors \(p.itemsFailed)"
+            if let error = p.lastError { text += " (\(error.prefix(60)))" }
+        }
         text += " \(Format.megabytes(p.bytes)) elapsed \(Format.seconds(p.elapsedSeconds))"
         if let eta = p.etaSeconds { text += " ETA \(Format.seconds(eta))" }
         return text

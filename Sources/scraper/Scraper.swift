@@ -17,7 +17,8 @@ struct Scraper: AsyncParsableCommand {
             stored ranges are not fetched again and rows are upserted.
             """,
         subcommands: [
-            Backfill.self, StatusCommand.self, GapsCommand.self, CalendarCommand.self, IndicatorsCommand.self,
+            Backfill.self, StatusCommand.self, GapsCommand.self, RepairCommand.self, LiveCommand.self,
+            CalendarCommand.self, IndicatorsCommand.self,
         ],
         defaultSubcommand: Backfill.self
     )

@@ -36,7 +36,9 @@ struct StatusCommand: AsyncParsableCommand {
             let ranges = coverage.map { "\($0.first)…\($0.last)" }.joined(separator: ", ")
             lines.append(
                 "  \(row.symbol.padding(10)) \(row.timeframe.padding(4)) \(Format.count(row.bars).padding(12)) "
-                    + "\(iso(row.firstMs).padding(21)) \(iso(row.lastMs).padding(21)) \(ranges.isEmpty ? "-" : ranges)")
+                    + "\(iso(row.firstMs).padding(21)) \(iso(row.lastMs).padding(21)) \(ranges.isEmpty ? "-" : ranges)"
+                    + (row.formerTickers.isEmpty ? "" : " (formerly \(row.formerTickers.joined(separator: ",")))")
+                    + (row.delistedOn.map { " (delisted \($0))" } ?? ""))
         }
         lines += try await taskLines(store)
         lines.append("Recent runs")

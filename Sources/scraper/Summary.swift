@@ -1,9 +1,12 @@
+import Foundation
 import BackfillCore
 import Ingestion
 
 /// The final report printed on standard output.
 enum Summary {
-    static func render(_ report: BackfillReport, range: DayRange, database: String) -> String {
+    static func render(_ report: BackfillReport, phases: [PhaseReport] = [], range: DayRange, database: String)
+        -> String
+    {
         let p = report.progress
         var lines = ["Backfill \(report.status.rawValue) in \(Format.seconds(p.elapsedSeconds))"]
         lines.append(
@@ -16,6 +19,7 @@ enum Summary {
             lines.append(
                 "  \(timeframe) bars     \(Format.count(received)) received, \(Format.count(changed)) new or changed")
         }
+        for phase in phases { lines.append(line(phase)) }
         lines.append("  rate        \(Format.count(Int(p.barsPerSecond))) bars/s")
         lines.append(
             "  requests    \(p.requests) (\(p.retries) retries, \(p.rateLimited) rate-limited), \(Format.megabytes(p.bytes))"
@@ -30,5 +34,16 @@ enum Summary {
         if report.status == .interrupted { lines.append("Interrupted: run the same command again to continue.") }
         if report.status == .failed { lines.append("Some chunks failed: run the same command again to retry them.") }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per metadata phase: what it fetched, skipped and changed, and its requests.
+    static func line(_ phase: PhaseReport) -> String {
+        let label = "  \(phase.phase)".padding(toLength: 14, withPad: " ", startingAt: 0)
+        if let reason = phase.skippedBecause { return label + "skipped: \(reason)" }
+        let scopes = phase.fetched + phase.skipped
+        return label
+            + "\(phase.fetched) of \(scopes) fetched (\(phase.skipped) already synced), \(phase.changed) new or changed, "
+            + "\(phase.requests) requests; \(phase.detail)"
+            + (phase.failures.isEmpty ? "" : ", \(phase.failures.count) failed")
     }
 }

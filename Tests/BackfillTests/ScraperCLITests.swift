@@ -132,25 +132,48 @@ struct ScraperCLITests {
         let gaps = try await Self.run(
             ["gaps", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10"], in: folder)
         #expect(gaps.status == 0, "\(gaps.all)")
-        // 01-06…01-08 fetched (complete or with a quiet minute), 01-09 closed, 01-10 not fetched.
+        // 01-06…01-08 fetched, 01-09 closed (a national day of mourning), 01-10 not fetched.
         let line = try #require(gaps.stdout.split(separator: "\n").first { $0.hasPrefix("  AMD:") })
-        #expect(line.contains("missing") && line.hasSuffix("present"))
-        let counts = line.split(separator: " ").compactMap { Int($0) }
-        #expect(counts.count >= 3 && counts[0] + counts[1] == 3 && counts[2] == 1, "\(line)")
-        #expect(gaps.stdout.contains("2025-01-10 missing 0/390"))
+        #expect(line.contains("3 complete, 1 missing, 1 holiday sessions") && line.hasSuffix("(from rest)"), "\(line)")
+        #expect(gaps.stdout.contains("2025-01-10 missing 0/390 regular minutes"))
+        let csv = try await Self.run(
+            ["gaps", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-10", "--format", "csv"], in: folder)
+        let rows = csv.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 6 && rows[0].first == "symbol", "\(csv.all)")
+        // The ledger's counts are the stored bars: compare with the database itself.
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
+        let stored = try await queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bars_minute_by_ticker WHERE ticker = 'AMD'") ?? 0
+        }
+        let received = rows.dropFirst().compactMap { Int($0[4]) }.reduce(0, +)
+        #expect(stored > 0 && received == stored)
+        #expect(rows[4][2] == "holiday" && rows[5][2] == "missing" && rows[1][2] == "complete" && rows[1][7] == "rest")
     }
 
-    @Test func jsonLogsAreOneObjectPerLine() async throws {
+    @Test func jsonLogsAreOneObjectPerLineAndTheReportIsStored() async throws {
+        let folder = try TestSupport.temporaryDirectory()
         let outcome = try await Self.run(
             ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-08", "--log-format", "json"],
-            in: try TestSupport.temporaryDirectory())
+            in: folder)
         #expect(outcome.status == 0)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count >= 3)
+        var progress: [[String: Any]] = []
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["event"] != nil || object?["level"] != nil, "\(line)")
+            if object?["event"] as? String == "progress", let object { progress.append(object) }
         }
+        // Per phase counts, throughput and the (unlimited) rate budget in every progress line.
+        let last = try #require(progress.last)
+        #expect(last["phases"] as? String == "daily 1/1, minute 1/1", "\(last)")
+        #expect(Double(last["mb_per_s"] as? String ?? "") ?? 0 > 0 && last["rate_budget"] as? String == "")
+        // The final report is the run's record in the database.
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
+        let report = try await queue.read { try String.fetchOne($0, sql: "SELECT report FROM runs") }
+        let stored = try JSONSerialization.jsonObject(with: Data((report ?? "").utf8)) as? [String: Any]
+        #expect(stored?["status"] as? String == "completed", "\(report ?? "")")
+        #expect((stored?["barsByTimeframe"] as? [String: Int])?["1d"] == 3)
     }
 
     @Test func withoutAKeyItSaysWhichVariablesAndSuggestsTheSandbox() async throws {
@@ -179,6 +202,7 @@ struct ScraperCLITests {
             in: folder)
         #expect(outcome.status == 0, "\(outcome.all)")
         let rows = try TestSupport.contents(ofDatabase: folder.appendingPathComponent("backfill.sqlite").path)
+            .filter { $0.hasPrefix("bars_") }
         let tickers = Set(rows.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) })
         #expect(rows.count == 3 * 5 && tickers.count == 3, "\(tickers)")
     }

@@ -58,6 +58,23 @@ enum TestSupport {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(view) ORDER BY ticker, t")
                 lines += rows.map { "\(view) \($0)" }
             }
+            // The completeness ledger and the completed ranges are content too (not their timestamps).
+            if try db.tableExists("ledger") {
+                let ledger = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.ticker, l.session, l.expected, l.received, l.regular, l.status, l.source
+                        FROM ledger l JOIN securities s ON s.id = l.security_id ORDER BY s.ticker, l.session
+                        """)
+                lines += ledger.map { "ledger \($0)" }
+            }
+            let coverage = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.ticker, c.timeframe, c.first_day, c.last_day FROM coverage c
+                    JOIN securities s ON s.id = c.security_id ORDER BY s.ticker, c.timeframe, c.first_day
+                    """)
+            lines += coverage.map { "coverage \($0)" }
             return lines
         }
     }

@@ -19,6 +19,12 @@ public struct TokenBucket: Sendable, Equatable {
         self.tokens = capacity
     }
 
+    /// Tokens available at time `now` without taking one; negative when callers are queued.
+    public func available(at now: Double) -> Double {
+        guard let last = lastSeconds, now > last else { return tokens }
+        return min(capacity, tokens + (now - last) * ratePerSecond)
+    }
+
     /// Takes one token at time `now` (seconds on any monotonic clock).
     /// - Returns: seconds the caller must wait before sending; 0 when a token was available.
     public mutating func reserve(at now: Double) -> Double {

@@ -14,6 +14,11 @@ public struct DayRange: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public func contains(_ date: LocalDate) -> Bool { first <= date && date <= last }
 
+    /// The days in both ranges, if any.
+    public func intersection(_ other: DayRange) -> DayRange? {
+        DayRange(max(first, other.first), min(last, other.last))
+    }
+
     public var description: String { "\(first)…\(last)" }
 
     /// Splits the range into consecutive chunks of at most `days` days, in order.

@@ -19,8 +19,11 @@ public struct BackfillPlanner: Sendable {
         }
         for timeframe in request.timeframes {
             for symbol in request.tickers {
-                let covered = try await store.coverage(symbol: symbol, timeframe: timeframe)
-                let missing = range.subtracting(covered)
+                let covered = try await store.coverageForPlanning(symbol: symbol, timeframe: timeframe)
+                var missing = range.subtracting(covered)
+                if let allowed = request.onlyRanges {
+                    missing = missing.flatMap { gap in (allowed[symbol] ?? []).compactMap { gap.intersection($0) } }
+                }
                 if missing.isEmpty { coveredSpans += 1 }
                 for gap in missing {
                     for chunk in gap.chunked(maxDays: request.chunkDays(for: timeframe)) {

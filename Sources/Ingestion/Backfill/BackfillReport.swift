@@ -17,8 +17,17 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     public var elapsedSeconds = 0.0
     /// The item that just finished, e.g. `AMD 1m 2025-01-01…2025-01-30`.
     public var lastItem: String?
+    /// Per phase (`daily`, `minute`, …) in run order: tasks done, failed and planned.
+    public var phases: [PhaseProgress] = []
+    /// Requests the rate budget allows right now (negative: queued); nil without a limit.
+    public var rateBudget: Int?
+    /// The latest error, while the run goes on.
+    public var lastError: String?
 
     public init() {}
+
+    /// Megabytes (10^6 bytes) received per second so far.
+    public var megabytesPerSecond: Double { elapsedSeconds > 0 ? Double(bytes) / 1e6 / elapsedSeconds : 0 }
 
     /// Bars received per second so far.
     public var barsPerSecond: Double { elapsedSeconds > 0 ? Double(barsReceived) / elapsedSeconds : 0 }
@@ -34,6 +43,21 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     }
 }
 
+/// One phase's tasks in a progress snapshot.
+public struct PhaseProgress: Sendable, Equatable, Codable {
+    public var name: String
+    public var done: Int
+    public var failed: Int
+    public var total: Int
+
+    public init(name: String, done: Int = 0, failed: Int = 0, total: Int) {
+        self.name = name
+        self.done = done
+        self.failed = failed
+        self.total = total
+    }
+}
+
 /// A failed chunk: which data, what went wrong.
 public struct BackfillFailure: Sendable, Equatable, Codable, CustomStringConvertible {
     public var item: String
@@ -42,8 +66,8 @@ public struct BackfillFailure: Sendable, Equatable, Codable, CustomStringConvert
 }
 
 /// The outcome of a run.
-public struct BackfillReport: Sendable, Equatable {
-    public enum Status: String, Sendable, Equatable {
+public struct BackfillReport: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Equatable, Codable {
         case completed, failed, interrupted
     }
 

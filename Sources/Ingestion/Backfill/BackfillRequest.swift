@@ -7,6 +7,8 @@ public struct BackfillRequest: Sendable, Equatable {
     public var allTickers = false
     /// The phases to run; bar timeframes come from `timeframes`.
     public var phases: Set<BackfillPhase> = Set(BackfillPhase.allCases)
+    /// When set (`scraper repair`), each symbol is fetched only inside its listed ranges.
+    public var onlyRanges: [String: [DayRange]]?
     /// Rerun tasks that failed in earlier runs.
     public var retryFailed = false
     /// Bring each symbol's saved indicator state up to its last bar after the fetch.

@@ -28,9 +28,11 @@ public struct BackfillRunner: Sendable {
     ) async throws -> BackfillReport {
         let started = ContinuousClock.now
         let (items, covered) = try await BackfillPlanner(store: store).plan(request)
-        let tally = Tally(total: items.count)
+        let tally = Tally(items: items)
         let snapshot: @Sendable () -> BackfillProgress = {
-            tally.progress(client: client.statistics, elapsed: ContinuousClock.now - started)
+            var progress = tally.progress(client: client.statistics, elapsed: ContinuousClock.now - started)
+            progress.rateBudget = client.rateBudget
+            return progress
         }
         await emit(snapshot(), onProgress)
         await withTaskGroup(of: Void.self) { outer in
@@ -172,6 +174,8 @@ public struct BackfillRunner: Sendable {
 final class Tally: Sendable {
     private struct State {
         var done = 0, failed = 0, received = 0, changed = 0
+        var phases: [PhaseProgress] = []
+        var lastError: String?
         var receivedByTimeframe: [String: Int] = [:]
         var changedByTimeframe: [String: Int] = [:]
         var failures: [BackfillFailure] = []
@@ -181,11 +185,31 @@ final class Tally: Sendable {
     private let state = Mutex(State())
     let total: Int
 
-    init(total: Int) { self.total = total }
+    init(items: [WorkItem]) {
+        total = items.count
+        var phases: [PhaseProgress] = []
+        for item in items {
+            let name = Tally.phase(of: item)
+            if let index = phases.firstIndex(where: { $0.name == name }) {
+                phases[index].total += 1
+            } else {
+                phases.append(PhaseProgress(name: name, total: 1))
+            }
+        }
+        state.withLock { $0.phases = phases }
+    }
+
+    /// The backfill phase an item belongs to (`daily`, `minute`).
+    static func phase(of item: WorkItem) -> String {
+        item.timeframe.unit == .day || item.timeframe.unit == .week
+            ? BackfillPhase.daily.rawValue : BackfillPhase.minute.rawValue
+    }
 
     func succeeded(_ item: WorkItem, _ outcome: WriteOutcome) {
         state.withLock {
             $0.done += 1
+            let name = Tally.phase(of: item)
+            if let index = $0.phases.firstIndex(where: { $0.name == name }) { $0.phases[index].done += 1 }
             $0.received += outcome.received
             $0.changed += outcome.changed
             $0.receivedByTimeframe[item.timeframe.description, default: 0] += outcome.received
@@ -205,6 +229,9 @@ final class Tally: Sendable {
     func failed(_ item: WorkItem, message: String) {
         state.withLock {
             $0.failed += 1
+            let name = Tally.phase(of: item)
+            if let index = $0.phases.firstIndex(where: { $0.name == name }) { $0.phases[index].failed += 1 }
+            $0.lastError = "\(item): \(message)"
             $0.failures.append(BackfillFailure(item: item.description, message: message))
         }
     }
@@ -219,6 +246,8 @@ final class Tally: Sendable {
             progress.itemsTotal = total
             progress.itemsDone = state.done
             progress.itemsFailed = state.failed
+            progress.phases = state.phases
+            progress.lastError = state.lastError
             progress.barsReceived = state.received
             progress.barsChanged = state.changed
             progress.requests = client.requests

@@ -1,51 +1,69 @@
 import BackfillCore
 import Storage
 
-/// Per symbol and session: what the calendar expects, what is stored, and the gaps — the read side
-/// of the completeness ledger (`scraper gaps`).
+/// The read side of the completeness ledger (`scraper gaps`, `scraper repair`): per symbol and
+/// weekday of a range, what the calendar expects, what is stored, where it came from, and the status.
 public struct CompletenessReport: Sendable {
-    public enum Status: String, Sendable, Equatable {
-        /// Fetched, every regular-session minute present.
-        case complete
-        /// Fetched, some regular minutes without a bar (no trade, or a hole at the source).
-        case partial
-        /// Not fetched yet (no completed range covers it).
-        case missing
-    }
+    public var entries: [LedgerEntry]
 
-    public struct Row: Sendable, Equatable {
-        public var symbol: String
-        public var coverage: SessionCoverage
-        public var status: Status
-    }
-
-    public var rows: [Row]
-
-    /// Builds the report from the store for `symbols` over `range` (regular-session minutes).
+    /// Reads the ledger for `symbols` over `range`; `listings` gives known listing ranges by symbol.
     public static func make(
-        store: any BarStore, symbols: [String], range: DayRange, calendar: TradingCalendar = TradingCalendar()
-    )
-        async throws -> CompletenessReport
-    {
-        let detector = GapDetector(calendar: calendar)
-        var rows: [Row] = []
-        let first = EasternTime.utcMilliseconds(on: range.first, minutesAfterMidnight: 0)
-        let last = EasternTime.utcMilliseconds(on: range.last.adding(days: 1), minutesAfterMidnight: 0) - 1
+        store: any LedgerStore, symbols: [String], range: DayRange, listings: [String: DayRange] = [:]
+    ) async throws -> CompletenessReport {
+        var entries: [LedgerEntry] = []
         for symbol in symbols {
-            let covered = try await store.coverage(symbol: symbol, timeframe: .minute)
-            let bars = try await store.bars(
-                symbol: symbol, timeframe: .minute, fromMs: first, toMs: last, limit: 10_000_000)
-            for coverage in detector.coverage(symbol: symbol, bars: bars, in: range) {
-                let fetched = covered.contains { $0.contains(coverage.date) }
-                let status: Status = !fetched ? .missing : (coverage.isComplete ? .complete : .partial)
-                rows.append(Row(symbol: symbol, coverage: coverage, status: status))
-            }
+            entries += try await store.ledger(symbol: symbol, range: range, listing: listings[symbol])
         }
-        return CompletenessReport(rows: rows)
+        return CompletenessReport(entries: entries)
+    }
+
+    /// The listing range of each symbol the reference phase knows (list date to delist date;
+    /// open-ended where unknown), for `not listed` sessions.
+    public static func listings(store: any ReferenceStore, symbols: [String]) async throws -> [String: DayRange] {
+        var result: [String: DayRange] = [:]
+        for symbol in symbols {
+            guard let identity = try await store.security(ticker: symbol)?.identity,
+                identity.listDate != nil || identity.delistDate != nil
+            else { continue }
+            let first = identity.listDate ?? TradingCalendar.supportedRange.first
+            let last = identity.delistDate ?? LocalDate(daysSinceEpoch: Int(Int32.max))
+            result[symbol] = DayRange(first, last)
+        }
+        return result
     }
 
     /// Sessions per status for one symbol.
-    public func counts(for symbol: String) -> [Status: Int] {
-        rows.filter { $0.symbol == symbol }.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+    public func counts(for symbol: String) -> [LedgerEntry.Status: Int] {
+        entries.filter { $0.symbol == symbol }.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+    }
+
+    /// Sessions that a repair should fetch again: missing or partial, before `today`, grouped into
+    /// runs of consecutive sessions per symbol.
+    public func repairRanges(before today: LocalDate) -> [(symbol: String, range: DayRange)] {
+        var result: [(symbol: String, range: DayRange)] = []
+        var current: (symbol: String, first: LocalDate, last: LocalDate)?
+        for entry in entries {
+            let wanted = (entry.status == .missing || entry.status == .partial) && entry.session < today
+            if wanted, let run = current, run.symbol == entry.symbol {
+                current = (run.symbol, run.first, entry.session)
+                continue
+            }
+            if entry.status == .holiday, current?.symbol == entry.symbol { continue }
+            if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
+            current = wanted ? (entry.symbol, entry.session, entry.session) : nil
+        }
+        if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
+        return result
+    }
+
+    /// CSV of every entry: `symbol,session,status,expected,received,regular,gap_minutes,source`.
+    public func csv() -> String {
+        var lines = ["symbol,session,status,expected,received,regular,gap_minutes,source"]
+        for e in entries {
+            lines.append(
+                "\(e.symbol),\(e.session),\(e.status.rawValue),\(e.expected),\(e.received),\(e.regular),"
+                    + "\(e.gapMinutes),\(e.source?.rawValue ?? "")")
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -63,6 +63,8 @@ public final class RESTClient: Sendable {
 
     public var statistics: Statistics { stats.withLock { $0 } }
     public var secondsWaitedForRateLimit: Double { limiter.secondsWaited }
+    /// Requests the rate budget allows right now (negative: queued); nil without a limit.
+    public var rateBudget: Int? { limiter.available.map { Int($0.rounded(.down)) } }
 
     /// GETs `pathAndQuery` (which starts with `/`) and decodes the JSON body as `T`, retrying what
     /// can be retried.

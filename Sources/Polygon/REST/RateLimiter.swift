@@ -24,6 +24,14 @@ public final class RateLimiter: Sendable {
         try await Task.sleep(for: .milliseconds(Int64((wait * 1_000).rounded(.up))))
     }
 
+    /// Requests that may be sent right now without waiting (negative: that many are queued); nil
+    /// when there is no limit.
+    public var available: Double? {
+        let now = ContinuousClock.now - origin
+        let seconds = Double(now.components.seconds) + Double(now.components.attoseconds) * 1e-18
+        return bucket.withLock { $0?.available(at: seconds) }
+    }
+
     /// Total seconds callers have waited for the budget so far.
     public var secondsWaited: Double { waited.withLock { $0 } }
 }

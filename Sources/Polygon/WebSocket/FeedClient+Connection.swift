@@ -41,7 +41,7 @@ extension FeedClient {
         } catch {
             if let failure = shared.withLock({ $0.machine.state }).failure { throw self.error(for: failure) }
             let reason = redactor.redact(String(describing: error))
-            logger.info("feed connection lost", metadata: [MetadataKey.reason: "\(reason)"])
+            if !Task.isCancelled { logger.info("feed connection lost", metadata: [MetadataKey.reason: "\(reason)"]) }
             return Disconnect(reason: reason, retryable: (error as? WebSocketClientError) != .invalidURL)
         }
     }

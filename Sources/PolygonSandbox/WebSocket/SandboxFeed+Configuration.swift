@@ -12,12 +12,17 @@ extension SandboxFeed {
         /// The tickers a wildcard subscription (`AM.*`) streams, since a synthetic market has no
         /// end of tickers.
         public var universe: [String]
+        /// Sends minutes on demand (re-broadcasts, bursts) beside the replay; nil for none.
+        public var trigger: SandboxFeedTrigger?
 
-        public init(replayStartMs: Int64? = nil, speed: Double = 1, universe: [String] = Configuration.defaultUniverse)
-        {
+        public init(
+            replayStartMs: Int64? = nil, speed: Double = 1, universe: [String] = Configuration.defaultUniverse,
+            trigger: SandboxFeedTrigger? = nil
+        ) {
             self.replayStartMs = replayStartMs
             self.speed = speed
             self.universe = universe
+            self.trigger = trigger
         }
 
         public static let defaultUniverse = ["AAPL", "AMD", "AMZN", "GOOGL", "META", "MSFT", "NVDA", "TSLA"]

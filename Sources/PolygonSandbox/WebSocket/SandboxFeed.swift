@@ -69,6 +69,12 @@ public struct SandboxFeed: Sendable {
                 var streamer = FeedStreamer(feed: self, session: session, faults: faults)
                 return try await streamer.run(outbound)
             }
+            if let trigger = configuration.feed.trigger {
+                group.addTask {
+                    try await self.sendTriggered(trigger, outbound, session)
+                    return .close
+                }
+            }
             for case .webSocketDropAfter(let seconds) in faults {
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int64(seconds * 1_000)))
@@ -92,6 +98,25 @@ public struct SandboxFeed: Sendable {
             try await Task.sleep(for: .milliseconds(100))
             try await outbound.write(.pong)
         }
+    }
+
+    /// Sends the frames `trigger` asks for until the connection ends (cancellation).
+    private func sendTriggered(
+        _ trigger: SandboxFeedTrigger, _ outbound: WebSocketOutboundWriter, _ session: FeedSession
+    ) async throws {
+        let (id, requests) = trigger.register(session)
+        defer { trigger.unregister(id) }
+        var frames = TriggeredFrames(market: market, session: session)
+        try await withTaskCancellationHandler {
+            for await request in requests {
+                guard let (text, events) = frames.frame(for: request) else { continue }
+                trigger.recordSent(.now, events: events)
+                try await outbound.write(.text(text))
+            }
+        } onCancel: {
+            trigger.unregister(id)
+        }
+        try await Task.sleep(for: .seconds(86_400 * 365))  // keep the connection until it ends otherwise
     }
 
     private func readCommands(

@@ -13,8 +13,18 @@ public protocol BarStore: Sendable {
     /// market-wide symbol ``BarStoreSymbols/allTickers`` for a whole-market day).
     func write(_ batches: [BarBatch], marking mark: CoverageMark?) async throws -> WriteOutcome
 
+    /// Upserts many symbols' bars in one transaction without completing any range (live bars, the
+    /// refill of a feed gap); `source` goes to the completeness ledger.
+    func write(_ batches: [BarBatch], source: BarSource) async throws -> WriteOutcome
+
     /// The date ranges already fetched for a symbol and timeframe, merged and sorted.
     func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
+
+    /// The days a backfill need not request under `symbol`: the ranges fetched (``coverage(symbol:timeframe:)``)
+    /// and, when reference data gives the ticker's interval, the days outside it (before its listing
+    /// or rename to it, after its delisting or rename away), so asking for META does not mark FB's
+    /// years as fetched. Merged and sorted.
+    func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange]
 
     /// Stored bars with `fromMs <= windowStartMs <= toMs`, ascending, at most `limit`.
     func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
@@ -57,6 +67,11 @@ public enum BarStoreSymbols {
 }
 
 extension BarStore {
+    /// Without reference data, the days fetched.
+    public func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
+        try await coverage(symbol: symbol, timeframe: timeframe)
+    }
+
     public func write(_ batches: [BarBatch]) async throws -> WriteOutcome {
         try await write(batches, marking: nil)
     }
@@ -80,13 +95,22 @@ public struct InventoryRow: Sendable, Equatable, Codable {
     public var bars: Int
     public var firstMs: Int64?
     public var lastMs: Int64?
+    /// The last New York date it traded, when delisted (its history is kept).
+    public var delistedOn: String?
+    /// Earlier tickers of the same security, whose bars are included (FB for META).
+    public var formerTickers: [String]
 
-    public init(symbol: String, timeframe: String, bars: Int, firstMs: Int64?, lastMs: Int64?) {
+    public init(
+        symbol: String, timeframe: String, bars: Int, firstMs: Int64?, lastMs: Int64?, delistedOn: String? = nil,
+        formerTickers: [String] = []
+    ) {
         self.symbol = symbol
         self.timeframe = timeframe
         self.bars = bars
         self.firstMs = firstMs
         self.lastMs = lastMs
+        self.delistedOn = delistedOn
+        self.formerTickers = formerTickers
     }
 }
 
@@ -101,11 +125,14 @@ public struct RunRecord: Sendable, Equatable, Codable {
     public var barsChanged: Int
     public var requests: Int
     public var errors: [String]
+    /// The final report as JSON (phases, counts per timeframe, failures), when the run wrote one.
+    public var report: String?
 
     public init(
         startedAtMs: Int64, finishedAtMs: Int64, status: String, tickers: [String], barsReceived: Int,
-        barsChanged: Int, requests: Int, errors: [String]
+        barsChanged: Int, requests: Int, errors: [String], report: String? = nil
     ) {
+        self.report = report
         self.startedAtMs = startedAtMs
         self.finishedAtMs = finishedAtMs
         self.status = status

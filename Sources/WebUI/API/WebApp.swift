@@ -38,6 +38,16 @@ public struct WebApp: Sendable {
         guard (1...Self.maxBars).contains(limit) else {
             return badRequest("limit must be between 1 and \(Self.maxBars); page with from= after the last bar")
         }
+        if let adjust = query["adjust"].map(String.init), adjust != BarAdjustment.none.rawValue {
+            // Adjusted on read from the stored splits and dividends; the stored bars stay raw.
+            guard let adjustment = BarAdjustment(rawValue: adjust), let reference = store as? any ReferenceStore else {
+                return badRequest("adjust must be none, splits or all, got '\(adjust)'")
+            }
+            return try json(
+                try await reference.bars(
+                    symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit,
+                    adjustment: adjustment))
+        }
         return try json(
             try await store.bars(symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit))
     }

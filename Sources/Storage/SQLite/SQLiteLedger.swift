@@ -1,0 +1,102 @@
+import BackfillCore
+import Foundation
+import GRDB
+
+/// Writes the completeness ledger inside the bar writes' transactions (see `registerLedgerMigrations`).
+enum SQLiteLedger {
+    static let calendar = TradingCalendar()
+
+    /// After minute bars of one security were upserted: records the stored minutes of every session
+    /// the bars touch. A session new to the ledger had no bars before, so the batch's own counts are
+    /// exact and cost nothing; a session already in it is recounted from the table (one indexed
+    /// range count). A new row is `partial` until a completed range covering its session is marked
+    /// (``markComplete(_:securityID:range:source:)``, which also sets its source); until then the
+    /// source is that of the first bars stored.
+    static func recordReceived(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
+        guard !bars.isEmpty else { return }
+        var touched: [(index: Int, received: Int, regular: Int)] = []
+        var current = -1
+        var previousTime = Int64.min
+        for bar in bars {
+            // A minute sent twice in a row counts once.
+            if bar.windowStartMs == previousTime { continue }
+            previousTime = bar.windowStartMs
+            // Bars arrive in time order, so most lookups repeat the previous session.
+            if current < 0 || bar.windowStartMs < calendar.sessions[current].preMarketOpenMs
+                || bar.windowStartMs >= calendar.sessions[current].postMarketCloseMs
+            {
+                guard let index = calendar.sessionIndex(containing: bar.windowStartMs) else { continue }
+                current = index
+                if touched.last?.index != index {
+                    if let known = touched.firstIndex(where: { $0.index == index }) {
+                        touched.append(touched.remove(at: known))
+                    } else {
+                        touched.append((index, 0, 0))
+                    }
+                }
+            }
+            touched[touched.count - 1].received += 1
+            if calendar.sessions[current].isRegular(minuteStartingAt: bar.windowStartMs) {
+                touched[touched.count - 1].regular += 1
+            }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, 'partial', ?6, ?7)
+                ON CONFLICT (security_id, session) DO UPDATE SET
+                    received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?8 AND t < ?9),
+                    regular = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?10 AND t < ?11),
+                    updated_ms = excluded.updated_ms
+                """)
+        for session in touched {
+            let hours = calendar.sessions[session.index]
+            try statement.execute(arguments: [
+                securityID, hours.date.description, expectedMinutes(hours), session.received, session.regular,
+                source.rawValue, now, hours.preMarketOpenMs, hours.postMarketCloseMs, hours.regularOpenMs,
+                hours.regularCloseMs,
+            ])
+        }
+    }
+
+    /// A completed range was stored: its sessions' rows become `complete` with this source, for
+    /// one security or (nil) for every security — a whole-market day file.
+    static func markComplete(_ db: Database, securityID: Int64?, range: DayRange, source: BarSource) throws {
+        var sql = "UPDATE ledger SET status = 'complete', source = ? WHERE session BETWEEN ? AND ?"
+        var arguments: StatementArguments = [source.rawValue, range.first.description, range.last.description]
+        if let securityID {
+            sql += " AND security_id = ?"
+            arguments += [securityID]
+        }
+        try db.execute(sql: sql, arguments: arguments)
+    }
+
+    /// Regular-session minutes of a session (390, or 210 on an early close).
+    static func expectedMinutes(_ hours: SessionHours) -> Int {
+        Int((hours.regularCloseMs - hours.regularOpenMs) / 60_000)
+    }
+
+    /// Builds the ledger of a database written before it existed: every stored minute counted per
+    /// session; sessions inside a completed range are `complete` (source `rest`, the only one then).
+    static func rebuild(_ db: Database) throws {
+        let securities = try Int64.fetchAll(db, sql: "SELECT DISTINCT security_id FROM bars_minute")
+        for id in securities {
+            let times = try Int64.fetchAll(
+                db, sql: "SELECT t FROM bars_minute WHERE security_id = ? ORDER BY t", arguments: [id])
+            let bars = times.map { Bar(windowStartMs: $0, open: 0, high: 0, low: 0, close: 0, volume: 0) }
+            try recordReceived(db, securityID: id, bars: bars, source: .rest)
+        }
+        let marks = try Row.fetchAll(
+            db, sql: "SELECT security_id, first_day, last_day FROM coverage WHERE timeframe = '1m'")
+        let market = try Int64.fetchOne(
+            db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+        for row in marks {
+            guard let first = LocalDate(row[1] as String), let last = LocalDate(row[2] as String),
+                let range = DayRange(first, last)
+            else { continue }
+            let id: Int64 = row[0]
+            try markComplete(db, securityID: id == market ? nil : id, range: range, source: .rest)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import BackfillCore
+import Foundation
+import PolygonSandbox
+import Storage
+import Testing
+
+/// `scraper live` as a user runs it: the built binary, a real file, the sandbox's feed.
+@Suite("scraper live", .serialized)
+struct LiveCLITests {
+    @Test func sandboxRunStoresLiveBarsWithIndicatorStateAndStops() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let outcome = try await ScraperCLITests.run(
+            [
+                "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "6", "--sandbox-speed", "600",
+                "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite",
+            ], in: directory)
+        #expect(outcome.status == 0, "\(outcome.all)")
+        #expect(outcome.stdout.contains("Live AM.AAPL,AM.MSFT from ws://127.0.0.1:"))
+        #expect(outcome.stdout.contains("Stopped after") && outcome.stdout.contains("published"), "\(outcome.stdout)")
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+        let market = SyntheticMarket(seed: 42)
+        for symbol in ["AAPL", "MSFT"] {
+            let stored = try await LiveTestSupport.stored(store, symbol)
+            #expect(stored.count >= 3, "\(symbol): \(outcome.all)")
+            let day = market.minuteBars(symbol: symbol, date: LiveTestSupport.day)
+            for bar in stored {
+                let expected = try #require(day.first { $0.windowStartMs == bar.windowStartMs })
+                #expect(bar.sameMarketValues(as: expected))
+            }
+            // Saved at stop: the state 15 minutes behind the newest bar, so that a restart (or the next
+            // backfill) replays the last minutes in their final, possibly re-sent, versions.
+            let (saved, batch) = try await LiveTestSupport.savedAndBatchEngines(store, symbol, over: stored)
+            #expect(saved == batch)
+            #expect(saved.lastWindowStartMs == LiveTestSupport.savedStateLastMs(stored))
+        }
+    }
+
+    @Test func badArgumentsAndAMissingKeyAreClearErrors() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let bad = try await ScraperCLITests.run(["live", "--tickers", "AA PL", "--sandbox"], in: directory)
+        #expect(bad.status != 0 && bad.stderr.contains("ticker 'AA PL'"), "\(bad.all)")
+        let neither = try await ScraperCLITests.run(["live", "--sandbox"], in: directory)
+        #expect(neither.status != 0 && neither.stderr.contains("--tickers"), "\(neither.all)")
+        let noKey = try await ScraperCLITests.run(["live", "--tickers", "AAPL"], in: directory)
+        #expect(noKey.status == 1 && noKey.stderr.contains("no API key"), "\(noKey.all)")
+    }
+
+    @Test func aRefusedKeyEndsTheRunWithoutShowingTheKey() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let secret = "not-the-key-4f1e2d"
+        let outcome = try await WebSocketTestSupport.sandbox().withRunning { baseURL in
+            try await ScraperCLITests.run(
+                ["live", "--tickers", "AAPL", "--base-url", baseURL, "--db", "live.sqlite"], in: directory,
+                environment: ["POLYGON_API_KEY": secret])
+        }
+        #expect(outcome.status == 1, "\(outcome.all)")
+        #expect(outcome.stderr.contains("authentication failed"), "\(outcome.all)")
+        #expect(!outcome.all.contains(secret))
+    }
+
+    @Test func ctrlCStoresWhatCameAndSavesTheIndicatorState() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let (process, out, err) = try ScraperCLITests.start(
+            [
+                "live", "--sandbox", "--tickers", "AAPL", "--sandbox-speed", "600", "--sandbox-start",
+                "2025-01-06T10:00", "--db", "live.sqlite",
+            ], in: directory)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try String(contentsOf: out, encoding: .utf8).range(of: #"\] stored [1-9]"#, options: .regularExpression)
+            == nil
+        {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                process.terminate()
+                Issue.record("no stored bars reported: \(try String(contentsOf: err, encoding: .utf8))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let stdout = try String(contentsOf: out, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(stdout)")
+        #expect(stdout.contains("Stopped after"))
+        #expect(try String(contentsOf: err, encoding: .utf8).contains("interrupt: storing what was received"))
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+        let stored = try await LiveTestSupport.stored(store, "AAPL")
+        #expect(!stored.isEmpty)
+        let (saved, batch) = try await LiveTestSupport.savedAndBatchEngines(store, "AAPL", over: stored)
+        #expect(saved == batch && saved.lastWindowStartMs != nil)
+    }
+}
