@@ -39,6 +39,10 @@ struct FlatFilePipelineTests {
             let tasks = try await store.tasks(kind: DayFileDataset.taskKind)
             #expect(tasks.count == 10 && tasks.values.allSatisfy { $0.state == .done && $0.rows > 0 })
             try await expectIndicatorStatesMatchARecompute(store, tickers)
+            let sources = try await DatabaseQueue(path: store.path).read {
+                try String.fetchAll($0, sql: "SELECT DISTINCT source FROM ledger")
+            }
+            #expect(sources == [BarSource.flatFile.rawValue], "the ledger says where the sessions came from")
 
             let before = try TestSupport.contents(ofDatabase: store.path)
             let again = try await runner.run(request)
@@ -128,8 +132,9 @@ struct FlatFilePipelineTests {
         }
         let task = try #require(try await store.tasks(kind: DayFileDataset.taskKind)[broken])
         #expect(task.state == .done && task.quarantined == total)
-        let expected = Set(try TestSupport.contents(ofDatabase: folder.appendingPathComponent("clean.sqlite").path))
-        let stored = try TestSupport.contents(ofDatabase: store.path)
+        let bars = { (path: String) in try TestSupport.contents(ofDatabase: path).filter { $0.hasPrefix("bars_") } }
+        let expected = Set(try bars(folder.appendingPathComponent("clean.sqlite").path))
+        let stored = try bars(store.path)
         #expect(Set(stored).isSubset(of: expected) && stored.count == Set(stored).count)
         #expect(stored.count + total == expected.count, "every good row once, every bad row quarantined")
     }

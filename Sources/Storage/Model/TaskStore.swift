@@ -23,7 +23,8 @@ public protocol TaskStore: Sendable {
     /// How many rows are quarantined, and the latest `limit` of them.
     func quarantinedRows(limit: Int) async throws -> (total: Int, rows: [QuarantineRecord])
 
-    /// Every saved indicator state of `timeframe`, by symbol: one query instead of one per symbol.
+    /// Every saved indicator state of `timeframe`, under each ticker its security has had: one
+    /// query instead of one per symbol.
     func indicatorStates(timeframe: Timeframe) async throws -> [String: SavedIndicatorState]
 }
 

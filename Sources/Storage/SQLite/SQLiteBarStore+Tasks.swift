@@ -36,10 +36,11 @@ extension SQLiteBarStore: TaskStore {
         do {
             return try await pool.write { db in
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.dayFileCacheKiB)")
+                // A day file holds one day: each ticker resolves once, to the security it named that day.
                 var ids: [String: Int64] = [:]
-                func id(_ ticker: String) throws -> Int64 {
+                func id(_ ticker: String, atMs ms: Int64?) throws -> Int64 {
                     if let known = ids[ticker] { return known }
-                    let found = try Self.securityID(db, ticker: ticker)
+                    let found = try Self.securityID(db, ticker: ticker, on: ms.map(EasternTime.date(containing:)))
                     ids[ticker] = found
                     return found
                 }
@@ -49,16 +50,23 @@ extension SQLiteBarStore: TaskStore {
                     case .bars(let batches):
                         for batch in batches where !batch.bars.isEmpty {
                             let table = try SQLiteSchema.table(for: batch.timeframe)
+                            let security = try id(batch.symbol, atMs: batch.bars[0].windowStartMs)
                             outcome.changed += try Self.upsert(
-                                db, table: table, securityID: try id(batch.symbol), bars: batch.bars)
+                                db, table: table, securityID: security, bars: batch.bars, source: .flatFile)
                             outcome.received += batch.bars.count
                         }
                     case .indicatorStates(let states):
-                        for state in states { try Self.saveIndicatorState(state, securityID: try id(state.symbol), db) }
+                        for state in states {
+                            try Self.saveIndicatorState(state, securityID: try id(state.symbol, atMs: state.lastMs), db)
+                        }
                     case .finish(let completion):
                         for mark in completion.marks {
+                            let security =
+                                mark.symbol == BarStoreSymbols.allTickers
+                                ? try Self.securityID(db, ticker: mark.symbol) : try id(mark.symbol, atMs: nil)
                             try Self.addCoverage(
-                                db, securityID: try id(mark.symbol), timeframe: mark.timeframe, range: mark.range)
+                                db, securityID: security, timeframe: mark.timeframe, range: mark.range,
+                                source: mark.source)
                         }
                         try Self.insert(completion.quarantined, db)
                         try Self.save(completion.task, db)
@@ -111,8 +119,8 @@ extension SQLiteBarStore: TaskStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT s.ticker, i.last_t, i.state FROM indicator_state i JOIN securities s ON s.id = i.security_id
-                    WHERE i.timeframe = ?
+                    SELECT n.ticker, i.last_t, i.state FROM indicator_state i
+                    JOIN ticker_names n ON n.security_id = i.security_id WHERE i.timeframe = ?
                     """, arguments: [timeframe.description])
             var states: [String: SavedIndicatorState] = [:]
             while let row = try rows.next() {
