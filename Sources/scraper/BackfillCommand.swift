@@ -37,7 +37,9 @@ struct BackfillCommand {
                 request.onlyRanges = onlyRanges
                 return request
             }()
-            if let choice = try FlatFileChoice.resolve(options, settings: settings), options.limit == nil {
+            if onlyRanges == nil, options.limit == nil, !request.timeframes.isEmpty,  // repair and rankings: REST
+                let choice = try FlatFileChoice.resolve(options, settings: settings)
+            {
                 return await runFlatFiles(choice, request: request, store: store, settings: settings, logger: logger)
             }
             if options.dryRun && options.all && options.limit != nil {
