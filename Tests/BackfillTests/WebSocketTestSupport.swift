@@ -31,7 +31,7 @@ enum WebSocketTestSupport {
     /// Runs a sandbox and a client against it, hands `body` the client and a reader of its events,
     /// then stops both. The whole test fails after `timeout` seconds instead of hanging.
     static func withFeed<T: Sendable>(
-        _ sandbox: SandboxServer, topics: [FeedTopic], timeout: Double = 20,
+        _ sandbox: SandboxServer, topics: [FeedTopic], timeout: Double = 60,
         configure: @escaping @Sendable (inout FeedClient.Configuration) -> Void = { _ in },
         _ body: @escaping @Sendable (FeedClient, EventReader) async throws -> T
     ) async throws -> T {
