@@ -44,7 +44,20 @@ struct ScraperCLITests {
         -> Outcome
     {
         let (process, out, err) = try start(arguments, in: directory, environment: environment)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        // A child that hangs fails its test with what it printed, instead of stalling the suite.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGQUIT)
+                try await Task.sleep(for: .seconds(1))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let tail = (try? String(contentsOf: err, encoding: .utf8))?.suffix(2_000) ?? ""
+                Issue.record("scraper \(arguments.joined(separator: " ")) ran over 300 s and was killed: \(tail)")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         return Outcome(
             status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
