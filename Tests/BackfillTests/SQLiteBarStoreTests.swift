@@ -21,6 +21,27 @@ struct SQLiteBarStoreTests {
         return (try SQLiteBarStore(path: path), path)
     }
 
+    @Test func aNewDatabaseHasLargePagesInWALAndAnOldOneKeepsItsOwn() async throws {
+        let (store, path) = try makeStore()
+        _ = try await store.write(BarBatch(symbol: "AMD", timeframe: .minute, bars: Self.bars(10)), covering: nil)
+        let queue = try DatabaseQueue(path: path)
+        let (pageSize, mode) = try await queue.read {
+            (try Int.fetchOne($0, sql: "PRAGMA page_size"), try String.fetchOne($0, sql: "PRAGMA journal_mode"))
+        }
+        #expect(pageSize == 16_384 && mode == "wal")
+        // A database made elsewhere with SQLite's default pages opens and works as it is.
+        let other = try TestSupport.temporaryDirectory().appendingPathComponent("small-pages.sqlite").path
+        let plain = try DatabaseQueue(path: other)
+        try await plain.write { try $0.execute(sql: "CREATE TABLE unrelated (x INTEGER)") }
+        try plain.close()
+        let reopened = try SQLiteBarStore(path: other)
+        #expect(
+            try await reopened.write(BarBatch(symbol: "AMD", timeframe: .minute, bars: Self.bars(5)), covering: nil)
+                .changed == 5)
+        let small = try DatabaseQueue(path: other)
+        #expect(try await small.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4_096)
+    }
+
     @Test func upsertIsIdempotentAndReportsOnlyRealChanges() async throws {
         let (store, _) = try makeStore()
         var batch = BarBatch(symbol: "AMD", timeframe: .minute, bars: Self.bars(500))

