@@ -12,6 +12,7 @@ enum BackfillBench {
         "rest-throughput": { try await RESTThroughputBench.run() },
         "indicators": { IndicatorBench.run() },
         "live": { try await LiveBench.run() },
+        "redis": { try await RedisBench.run() },
     ]
 
     static func main() async {
