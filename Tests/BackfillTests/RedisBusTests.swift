@@ -48,6 +48,25 @@ struct RedisBusTests {
         publisher.close()
     }
 
+    @Test("a pipelined batch is delivered whole and in order, with one receiver count per message")
+    func pipelinedBatch() async throws {
+        let server = try await RedisServer.started()
+        defer { server.stop() }
+        try await withRunningBus(server.configuration) { bus in
+            let received = MessageCollector()
+            let stream = try await bus.subscription(topicPrefix: "bars.", bufferSize: 1_000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await received.collect(stream) }
+                defer { group.cancelAll() }
+                let batch = (0..<500).map { Self.bar($0.isMultiple(of: 2) ? "AAPL" : "MSFT", $0) }
+                let counts = try await bus.publish(contentsOf: batch + [BusMessage(topic: "other.x", text: "")])
+                #expect(counts == Array(repeating: 1, count: 500) + [0])
+                #expect(await received.waitFor(count: 500))
+                #expect(received.messages == batch)
+            }
+        }
+    }
+
     @Test("a ticker with glob characters is matched literally, not as a pattern")
     func globTicker() async throws {
         let server = try await RedisServer.started()

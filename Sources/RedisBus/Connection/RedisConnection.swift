@@ -80,6 +80,36 @@ public final class RedisConnection: Sendable {
         }
     }
 
+    /// Sends several commands in one write (one flush, one syscall) and waits for all replies, in order.
+    /// - Throws: the first failure: `RedisBusError` `.server` or `.connectionClosed`.
+    public func send(pipelined commands: [RESPCommand]) async throws(RedisBusError) -> [RESPValue] {
+        let endpoint = configuration.endpoint
+        let channel = self.channel
+        let requests = commands.map { command in
+            RedisRequest(command: command, promise: channel.eventLoop.makePromise(of: RESPValue.self))
+        }
+        // One hop onto the event loop for the whole batch, rather than one per command.
+        channel.eventLoop.execute {
+            for request in requests {
+                channel.write(request).whenFailure { _ in request.promise.fail(RedisBusError.closed(endpoint)) }
+            }
+            channel.flush()
+        }
+        let promises = requests.map(\.promise)
+        var replies: [RESPValue] = []
+        replies.reserveCapacity(promises.count)
+        for promise in promises {
+            do {
+                replies.append(try await promise.futureResult.get())
+            } catch let error as RedisBusError {
+                throw error
+            } catch {
+                throw RedisBusError(code: .connectionClosed, message: "Redis at \(endpoint): \(error)")
+            }
+        }
+        return replies
+    }
+
     /// Sends a command without waiting for its reply (the reply still arrives and is discarded).
     public func sendAndForget(_ command: RESPCommand) {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)

@@ -31,7 +31,8 @@ public struct RESPCommand: Sendable, Equatable {
             buffer.writeStaticString("$")
             buffer.writeString(String(argument.count))
             buffer.writeStaticString("\r\n")
-            buffer.writeBytes(argument)
+            // Through a raw pointer: one copy, also in debug builds (the generic path goes byte by byte).
+            argument.withUnsafeBytes { _ = buffer.writeBytes($0) }
             buffer.writeStaticString("\r\n")
         }
     }

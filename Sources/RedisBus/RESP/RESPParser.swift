@@ -3,6 +3,8 @@ import NIOCore
 /// Incremental RESP2/RESP3 parser. `parse(_:)` returns nil and leaves the buffer untouched while a
 /// reply is incomplete, so a reply split across any number of reads is decoded once it is whole.
 public struct RESPParser: Sendable {
+    typealias Bytes = UnsafeRawBufferPointer
+
     /// Bulk strings and aggregates larger than this are a protocol error (Redis's own cap is 512 MB).
     public var maximumLength: Int
     /// Nesting deeper than this is a protocol error rather than a stack overflow.
@@ -17,13 +19,16 @@ public struct RESPParser: Sendable {
     /// nothing) when more bytes are needed.
     /// - Throws: `RedisBusError` with code `.protocolError` on bytes that are not RESP.
     public func parse(_ buffer: inout ByteBuffer) throws(RedisBusError) -> RESPValue? {
-        let view = buffer.readableBytesView
-        guard case let (value, end)? = try parseValue(view, at: view.startIndex, depth: 0) else { return nil }
-        buffer.moveReaderIndex(forwardBy: end - view.startIndex)
+        // Raw bytes rather than ByteBufferView: indexing stays cheap in debug builds too.
+        let result = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(RedisBusError) in try parseValue(bytes, at: 0, depth: 0) }
+        }
+        guard case let (value, end)? = try result.get() else { return nil }
+        buffer.moveReaderIndex(forwardBy: end)
         return value
     }
 
-    private func parseValue(_ view: ByteBufferView, at start: Int, depth: Int) throws(RedisBusError) -> (
+    private func parseValue(_ view: Bytes, at start: Int, depth: Int) throws(RedisBusError) -> (
         RESPValue, Int
     )? {
         guard depth <= maximumDepth else { throw .protocolError("replies nested deeper than \(maximumDepth)") }
@@ -45,7 +50,7 @@ public struct RESPParser: Sendable {
         }
     }
 
-    private func blob(_ view: ByteBufferView, kind: UInt8, length text: String, from start: Int)
+    private func blob(_ view: Bytes, kind: UInt8, length text: String, from start: Int)
         throws(RedisBusError) -> (RESPValue, Int)?
     {
         let length = try Self.integer(text)
@@ -54,7 +59,7 @@ public struct RESPParser: Sendable {
         let end = start + Int(length)
         guard end + 2 <= view.endIndex else { return nil }
         guard view[end] == 13, view[end + 1] == 10 else { throw .protocolError("bulk string not ended by CRLF") }
-        var bytes = Array(view[start..<end])
+        var bytes = Array(Bytes(rebasing: view[start..<end]))
         switch kind {
         case UInt8(ascii: "!"): return (.error(String(decoding: bytes, as: UTF8.self)), end + 2)
         case UInt8(ascii: "="):
@@ -64,7 +69,7 @@ public struct RESPParser: Sendable {
         }
     }
 
-    private func aggregate(_ view: ByteBufferView, kind: UInt8, count text: String, from start: Int, depth: Int)
+    private func aggregate(_ view: Bytes, kind: UInt8, count text: String, from start: Int, depth: Int)
         throws(RedisBusError) -> (RESPValue, Int)?
     {
         let declared = try Self.integer(text)
@@ -91,11 +96,11 @@ public struct RESPParser: Sendable {
     }
 
     /// The text up to the next CRLF and the index after it, or nil when no CRLF has arrived yet.
-    private static func line(_ view: ByteBufferView, from start: Int) -> (String, Int)? {
+    private static func line(_ view: Bytes, from start: Int) -> (String, Int)? {
         var index = start
         while index + 1 < view.endIndex {
             if view[index] == 13 && view[index + 1] == 10 {
-                return (String(decoding: view[start..<index], as: UTF8.self), index + 2)
+                return (String(decoding: Bytes(rebasing: view[start..<index]), as: UTF8.self), index + 2)
             }
             index += 1
         }
