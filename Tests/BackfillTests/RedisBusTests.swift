@@ -176,6 +176,17 @@ struct RedisBusTests {
             try await RedisMessageBus(configuration: configuration, logger: TestSupport.quietLogger).ping()
         }
         #expect(missing?.message.contains("requires a password; set REDIS_PASSWORD") == true)
+
+        // The other way round: a password for a Redis that has none.
+        let open = try await RedisServer.started()
+        defer { open.stop() }
+        var extra = open.configuration
+        extra.password = "left-over-secret"
+        let unexpected = await #expect(throws: RedisBusError.self) {
+            try await RedisMessageBus(configuration: extra, logger: TestSupport.quietLogger).ping()
+        }
+        #expect(unexpected?.message.contains("REDIS_PASSWORD is set but Redis at") == true)
+        #expect(unexpected?.message.contains("left-over-secret") == false)
     }
 
     @Test("an unreachable port is one clear line naming the address and REDIS_HOST/REDIS_PORT")

@@ -85,7 +85,8 @@ public final class RedisMessageBus: MessageBus {
 
     /// Like `subscribe`, but returns once Redis has confirmed the pattern, so that a message
     /// published afterwards is delivered. Waits for `run()` to connect if it has not yet.
-    /// - Throws: `CancellationError` when the task is cancelled while waiting.
+    /// - Throws: `CancellationError` when the task is cancelled while waiting; `RedisBusError` when
+    ///   Redis refuses the subscription.
     public func subscription(topicPrefix: String, bufferSize: Int = 1_024) async throws -> AsyncStream<BusMessage> {
         let stream = subscribe(topicPrefix: topicPrefix, bufferSize: bufferSize)
         let pattern = TopicPattern.pattern(forPrefix: topicPrefix)
@@ -93,7 +94,14 @@ public final class RedisMessageBus: MessageBus {
             try Task.checkCancellation()
             if let connection = subscriptions.connection {
                 // PSUBSCRIBE of a pattern already subscribed is a no-op that still confirms.
-                if (try? await connection.send(RESPCommand("PSUBSCRIBE", pattern))) != nil { return stream }
+                do {
+                    try await connection.send(RESPCommand("PSUBSCRIBE", pattern))
+                    return stream
+                } catch  where error.code == .server {
+                    throw error  // refused (an ACL without pub/sub rights): waiting will not help
+                } catch {
+                    // The connection dropped: run() reconnects; try again on the next one.
+                }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
