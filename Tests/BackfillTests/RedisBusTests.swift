@@ -67,6 +67,40 @@ struct RedisBusTests {
         }
     }
 
+    @Test("replies and deliveries far larger than one socket read arrive whole and byte-exact")
+    func largeFrames() async throws {
+        let server = try await RedisServer.started()
+        defer { server.stop() }
+        // 1 MB: every byte value (CR and LF included), then bytes in an order that is not periodic.
+        let payload = Array(0...255) + (256..<1_000_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        let connection = try await RedisConnection.connect(server.configuration)
+        defer { connection.close() }
+        var set = RESPCommand("SET", "big")
+        set.append(payload)
+        try await connection.send(set)
+        // Pipelined behind the big reply: replies must stay paired with their commands.
+        let replies = try await connection.send(pipelined: [
+            RESPCommand("GET", "big"), RESPCommand("STRLEN", "big"), RESPCommand("GET", "missing"),
+        ])
+        #expect(replies == [.bulkString(payload), .integer(1_000_000), .null])
+
+        try await withRunningBus(server.configuration) { bus in
+            let received = MessageCollector()
+            let stream = try await bus.subscription(topicPrefix: "blob.")
+            await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await received.collect(stream) }
+                defer { group.cancelAll() }
+                await bus.publish(BusMessage(topic: "blob.1", payload: payload))
+                await bus.publish(BusMessage(topic: "blob.2", text: "after"))
+                #expect(await received.waitFor(count: 2))
+                #expect(
+                    received.messages == [
+                        BusMessage(topic: "blob.1", payload: payload), BusMessage(topic: "blob.2", text: "after"),
+                    ])
+            }
+        }
+    }
+
     @Test("a ticker with glob characters is matched literally, not as a pattern")
     func globTicker() async throws {
         let server = try await RedisServer.started()
