@@ -59,6 +59,17 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "MessageBus", dependencies: ["BackfillCore"], swiftSettings: settings),
+        // MessageBus on Redis 7: a small RESP client on SwiftNIO (pub/sub, Streams). See DESIGN.md.
+        .target(
+            name: "RedisBus",
+            dependencies: [
+                "MessageBus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "Ingestion",
             dependencies: [
@@ -124,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "backfill-bench",
             dependencies: [
-                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox",
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,12 +147,13 @@ let package = Package(
         .testTarget(
             name: "BackfillTests",
             dependencies: [
-                "BackfillCore", "Polygon", "Storage", "MessageBus", "Ingestion", "PolygonSandbox", "WebUI",
+                "BackfillCore", "Polygon", "Storage", "MessageBus", "Ingestion", "PolygonSandbox", "WebUI", "RedisBus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: settings
         ),

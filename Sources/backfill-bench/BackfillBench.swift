@@ -12,6 +12,7 @@ enum BackfillBench {
         "rest-throughput": { try await RESTThroughputBench.run() },
         "indicators": { IndicatorBench.run() },
         "live": { try await LiveBench.run() },
+        "redis": { try await RedisBench.run() },
     ]
 
     /// Cases that take a path: `dayfile FILE.csv.gz` (one day end to end vs SQLite's bare loop and
