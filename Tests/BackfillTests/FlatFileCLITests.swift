@@ -21,9 +21,7 @@ struct FlatFileCLITests {
         let killed = folder.appendingPathComponent("killed.sqlite").path
         let (process, _, _) = try CLI.start(Self.arguments + ["--db", killed], in: folder)
         try await CLI.waitForMinuteBars(in: killed, process: process)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try await ChildExit.kill9(process)?.signal == SIGKILL)
         let queue = try DatabaseQueue(path: killed)
         #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
         let partial = try TestSupport.contents(ofDatabase: killed).count
@@ -52,8 +50,7 @@ struct FlatFileCLITests {
         let (process, out, _) = try CLI.start(Self.arguments + ["--db", db], in: folder)
         try await CLI.waitForMinuteBars(in: db, process: process)
         kill(process.processIdentifier, SIGINT)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(process.terminationStatus == 130)
+        #expect(try await ChildExit.wait(process)?.code == 130)
         #expect(try String(contentsOf: out, encoding: .utf8).contains("run the same command again"))
         let queue = try DatabaseQueue(path: db)
         let unfinished = try await queue.read {

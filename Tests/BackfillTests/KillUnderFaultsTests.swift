@@ -32,9 +32,8 @@ struct KillUnderFaultsTests {
                 let (process, _, _) = try ScraperCLITests.start(
                     arguments + ["--db", killed], in: folder, environment: environment)
                 seen = try await Self.waitForMoreMinuteBars(than: seen, in: killed, process: process)
-                guard process.isRunning else { break }
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                guard ChildExit.isRunning(process) else { break }
+                #expect(try await ChildExit.kill9(process)?.signal == SIGKILL)
                 kills += 1
                 let queue = try DatabaseQueue(path: killed)
                 #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
@@ -76,7 +75,7 @@ struct KillUnderFaultsTests {
                 try? queue.close()
                 return now ?? count
             }
-            guard process.isRunning else { return count }
+            guard ChildExit.isRunning(process) else { return count }
             try await Task.sleep(for: .milliseconds(10))
         }
         return count

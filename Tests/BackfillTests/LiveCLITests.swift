@@ -69,17 +69,17 @@ struct LiveCLITests {
         while try String(contentsOf: out, encoding: .utf8).range(of: #"\] stored [1-9]"#, options: .regularExpression)
             == nil
         {
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                process.terminate()
+            guard ChildExit.isRunning(process), ContinuousClock.now < deadline else {
+                _ = try await ChildExit.kill9(process)
                 Issue.record("no stored bars reported: \(try String(contentsOf: err, encoding: .utf8))")
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGINT)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let exit = try await ChildExit.wait(process)
         let stdout = try String(contentsOf: out, encoding: .utf8)
-        #expect(process.terminationStatus == 0, "\(stdout)")
+        #expect(exit?.code == 0, "\(stdout)")
         #expect(stdout.contains("Stopped after"))
         #expect(try String(contentsOf: err, encoding: .utf8).contains("interrupt: storing what was received"))
         let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)

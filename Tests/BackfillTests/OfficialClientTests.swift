@@ -71,8 +71,7 @@ struct OfficialClientTests {
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard ChildExit.waitBlocking(process).code == 0 else {
             throw PolygonError(.badRequest, "massive_peer.py failed: \(problems.suffix(2_000))", isRetryable: false)
         }
         return try JSONDecoder().decode(PeerOutput.self, from: data)

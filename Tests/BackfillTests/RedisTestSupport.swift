@@ -77,8 +77,8 @@ final class RedisServer: Sendable {
     func stop() {
         guard let child = process.withLock({ $0.take() }) else { return }
         // SIGKILL: a child spawned from a Dispatch thread inherits its blocked signals, SIGTERM included.
-        if child.isRunning { kill(child.processIdentifier, SIGKILL) }
-        child.waitUntilExit()
+        if ChildExit.isRunning(child) { kill(child.processIdentifier, SIGKILL) }
+        _ = ChildExit.waitBlocking(child)
     }
 
     /// Stops and starts again on the same port (and, when persistent, the same data).

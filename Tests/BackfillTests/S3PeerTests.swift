@@ -107,8 +107,8 @@ enum MotoServer {
     /// SIGTERM, then wait without blocking a cooperative thread (SIGKILL after 5 s).
     private static func stop(_ process: Process) async {
         process.terminate()
-        for _ in 0..<50 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<50 where ChildExit.isRunning(process) { try? await Task.sleep(for: .milliseconds(100)) }
+        if ChildExit.isRunning(process) { _ = try? await ChildExit.kill9(process) }
     }
 
     private static func waitUntilUp(_ url: String) async throws {

@@ -56,8 +56,7 @@ enum S3TestSupport {
         try process.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard ChildExit.waitBlocking(process).code == 0 else {
             throw PythonFailure(message: String(decoding: errors, as: UTF8.self))
         }
         return String(decoding: output, as: UTF8.self)

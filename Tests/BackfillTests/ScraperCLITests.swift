@@ -45,21 +45,13 @@ struct ScraperCLITests {
     {
         let (process, out, err) = try start(arguments, in: directory, environment: environment)
         // A child that hangs fails its test with what it printed, instead of stalling the suite.
-        let deadline = ContinuousClock.now + .seconds(300)
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGQUIT)
-                try await Task.sleep(for: .seconds(1))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                let tail = (try? String(contentsOf: err, encoding: .utf8))?.suffix(2_000) ?? ""
-                Issue.record("scraper \(arguments.joined(separator: " ")) ran over 300 s and was killed: \(tail)")
-                break
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let exit = try await ChildExit.wait(process)
+        if exit == nil {
+            let tail = (try? String(contentsOf: err, encoding: .utf8))?.suffix(2_000) ?? ""
+            Issue.record("scraper \(arguments.joined(separator: " ")) ran over 300 s and was killed: \(tail)")
         }
         return Outcome(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            status: exit?.code ?? -1, stdout: try String(contentsOf: out, encoding: .utf8),
             stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
@@ -261,9 +253,7 @@ struct ScraperCLITests {
         let killed = folder.appendingPathComponent("killed.sqlite").path
         let (process, _, _) = try Self.start(Self.killArguments + ["--db", killed], in: folder)
         try await Self.waitForMinuteBars(in: killed, process: process)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try await ChildExit.kill9(process)?.signal == SIGKILL)
         let queue = try DatabaseQueue(path: killed)
         #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
         let partial = try TestSupport.contents(ofDatabase: killed).count
@@ -283,8 +273,7 @@ struct ScraperCLITests {
         let (process, out, _) = try Self.start(Self.killArguments + ["--db", db], in: folder)
         try await Self.waitForMinuteBars(in: db, process: process)
         kill(process.processIdentifier, SIGINT)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(process.terminationStatus == 130)
+        #expect(try await ChildExit.wait(process)?.code == 130)
         #expect(try String(contentsOf: out, encoding: .utf8).contains("run the same command again"))
         #expect(try await Self.run(Self.killArguments + ["--db", db], in: folder).status == 0)
     }
@@ -298,7 +287,7 @@ struct ScraperCLITests {
             {
                 return
             }
-            guard process.isRunning else { return }
+            guard ChildExit.isRunning(process) else { return }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
