@@ -50,7 +50,15 @@ public struct SandboxServer: Sendable {
             do {
                 let result = try await body("http://\(configuration.host):\(port)")
                 await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+                // A keep-alive connection that misses the quiesce must not keep a finished run
+                // alive: after 3 s the server task is cancelled, which closes what is left.
+                tasks.addTask {
+                    try? await Task.sleep(for: .seconds(3))
+                    return nil
+                }
+                _ = try? await tasks.next()  // the server stopped, or the 3 s are up
+                tasks.cancelAll()
+                try? await tasks.waitForAll()
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
