@@ -85,53 +85,19 @@ enum DayFileBench {
     /// upsert per row through the C API, one transaction, the same schema and pragmas as our store.
     static func bareLoop(file: String, folder: URL) throws -> (rows: Int, seconds: Double) {
         let (decoded, _) = try FlatFileDecoder().decodeAggregates(file: file)
-        let path = folder.appendingPathComponent("bare.sqlite").path
-        _ = try SQLiteBarStore(path: path)
-        var db: OpaquePointer?
-        sqlite3_open(path, &db)
-        defer { sqlite3_close(db) }
-        sqlite3_exec(
-            db,
-            "PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; PRAGMA cache_size = -\(SQLiteBarStore.dayFileCacheKiB);",
-            nil, nil, nil)
-        var ids: [String: Int64] = [:]
-        sqlite3_exec(db, "BEGIN", nil, nil, nil)
-        for row in decoded where ids[row.ticker] == nil {
-            let id = Int64(ids.count + 1)
-            ids[row.ticker] = id
-            var insert: OpaquePointer?
-            sqlite3_prepare_v2(db, "INSERT INTO securities (id, ticker) VALUES (?, ?)", -1, &insert, nil)
-            sqlite3_bind_int64(insert, 1, id)
-            sqlite3_bind_text(insert, 2, row.ticker, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-            sqlite3_step(insert)
-            sqlite3_finalize(insert)
+        // Day files are sorted by ticker: consecutive rows of one ticker make one batch.
+        var batches: [BarBatch] = []
+        for row in decoded {
+            if batches.last?.symbol == row.ticker {
+                batches[batches.count - 1].bars.append(row.bar)
+            } else {
+                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: [row.bar]))
+            }
         }
-        sqlite3_exec(db, "COMMIT", nil, nil, nil)
-        var statement: OpaquePointer?
-        sqlite3_prepare_v2(
-            db,
-            "INSERT INTO bars_minute (security_id, t, o, h, l, c, v, vw, n) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (security_id, t) DO UPDATE SET o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c, v = excluded.v, vw = excluded.vw, n = excluded.n",
-            -1, &statement, nil)
-        defer { sqlite3_finalize(statement) }
-        let keys = decoded.map { ids[$0.ticker] ?? 0 }
-        let started = ContinuousClock.now
-        sqlite3_exec(db, "BEGIN", nil, nil, nil)
-        for (row, id) in zip(decoded, keys) {
-            let bar = row.bar
-            sqlite3_bind_int64(statement, 1, id)
-            sqlite3_bind_int64(statement, 2, bar.windowStartMs)
-            sqlite3_bind_double(statement, 3, bar.open)
-            sqlite3_bind_double(statement, 4, bar.high)
-            sqlite3_bind_double(statement, 5, bar.low)
-            sqlite3_bind_double(statement, 6, bar.close)
-            sqlite3_bind_double(statement, 7, bar.volume)
-            sqlite3_bind_null(statement, 8)
-            sqlite3_bind_int64(statement, 9, bar.transactions ?? 0)
-            sqlite3_step(statement)
-            sqlite3_reset(statement)
-        }
-        sqlite3_exec(db, "COMMIT", nil, nil, nil)
-        return (decoded.count, SQLiteWriteBench.seconds(since: started))
+        let seconds = try SQLiteWriteBench.bareLoop(
+            path: folder.appendingPathComponent("bare.sqlite").path, batches: batches,
+            cacheKiB: SQLiteBarStore.dayFileCacheKiB)
+        return (decoded.count, seconds)
     }
 
     /// Where the time goes: each stage alone on the same file (decode; validate + indicators over

@@ -40,15 +40,26 @@ enum SQLiteWriteBench {
         }
     }
 
-    static func bareLoop(path: String, batches: [BarBatch]) throws -> Double {
+    /// SQLite's ceiling on our schema: one prepared single-row upsert per bar through the C API,
+    /// one transaction, each batch's symbol a security; `cacheKiB` as the caller's store sets it.
+    static func bareLoop(path: String, batches: [BarBatch], cacheKiB: Int? = nil) throws -> Double {
         _ = try SQLiteBarStore(path: path)  // same schema and pragmas
         var db: OpaquePointer?
         sqlite3_open(path, &db)
         defer { sqlite3_close(db) }
-        sqlite3_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;", nil, nil, nil)
-        for index in batches.indices {
-            sqlite3_exec(db, "INSERT INTO securities (id, ticker) VALUES (\(index + 1), 'S\(index)')", nil, nil, nil)
+        let cache = cacheKiB.map { " PRAGMA cache_size = -\($0);" } ?? ""
+        sqlite3_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL;" + cache, nil, nil, nil)
+        var insert: OpaquePointer?
+        sqlite3_prepare_v2(db, "INSERT INTO securities (id, ticker) VALUES (?, ?)", -1, &insert, nil)
+        sqlite3_exec(db, "BEGIN", nil, nil, nil)
+        for (index, batch) in batches.enumerated() {
+            sqlite3_bind_int64(insert, 1, Int64(index + 1))
+            sqlite3_bind_text(insert, 2, batch.symbol, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            sqlite3_step(insert)
+            sqlite3_reset(insert)
         }
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)
+        sqlite3_finalize(insert)
         var statement: OpaquePointer?
         sqlite3_prepare_v2(
             db,
@@ -66,7 +77,11 @@ enum SQLiteWriteBench {
                 sqlite3_bind_double(statement, 5, bar.low)
                 sqlite3_bind_double(statement, 6, bar.close)
                 sqlite3_bind_double(statement, 7, bar.volume)
-                sqlite3_bind_double(statement, 8, bar.vwap ?? 0)
+                if let vwap = bar.vwap {
+                    sqlite3_bind_double(statement, 8, vwap)
+                } else {
+                    sqlite3_bind_null(statement, 8)
+                }
                 sqlite3_bind_int64(statement, 9, bar.transactions ?? 0)
                 sqlite3_step(statement)
                 sqlite3_reset(statement)

@@ -18,9 +18,7 @@ extension SQLiteBarStore: LedgerStore {
                 }
             }
             var covered = try id.map { try Self.ranges(db, securityID: $0, timeframe: .minute) } ?? []
-            if let market = try Int64.fetchOne(
-                db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
-            {
+            if let market = try SQLiteLedger.marketSecurityID(db) {
                 covered += try Self.ranges(db, securityID: market, timeframe: .minute)
             }
             return SQLiteLedger.entries(

@@ -220,8 +220,7 @@ public final class SQLiteBarStore: BarStore {
         _ db: Database, securityID: Int64, timeframe: Timeframe, range: DayRange, source: BarSource = .rest
     ) throws {
         if timeframe == .minute {
-            let market = try Int64.fetchOne(
-                db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+            let market = try SQLiteLedger.marketSecurityID(db)
             try SQLiteLedger.markComplete(
                 db, securityID: market == securityID ? nil : securityID, range: range, source: source)
         }

@@ -72,6 +72,12 @@ enum SQLiteLedger {
         try db.execute(sql: sql, arguments: arguments)
     }
 
+    /// The security recorded for the whole market (``BarStoreSymbols/allTickers``), if any.
+    static func marketSecurityID(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+    }
+
     /// Regular-session minutes of a session (390, or 210 on an early close).
     static func expectedMinutes(_ hours: SessionHours) -> Int {
         Int((hours.regularCloseMs - hours.regularOpenMs) / 60_000)
@@ -89,8 +95,7 @@ enum SQLiteLedger {
         }
         let marks = try Row.fetchAll(
             db, sql: "SELECT security_id, first_day, last_day FROM coverage WHERE timeframe = '1m'")
-        let market = try Int64.fetchOne(
-            db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
+        let market = try marketSecurityID(db)
         for row in marks {
             guard let first = LocalDate(row[1] as String), let last = LocalDate(row[2] as String),
                 let range = DayRange(first, last)
