@@ -114,16 +114,22 @@ struct BackfillCommand {
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
                 + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
+        // From here on a first Ctrl-C stops after the work in flight, in any phase.
+        let stop = InterruptLatch()
+        let interrupts = SignalHandling.onInterrupt {
+            display.note("interrupt: finishing the work in flight; press Ctrl-C again to stop at once")
+            stop.fire()
+        }
+        defer { interrupts.cancel() }
         let metadata = MetadataPhases(client: client, store: store, logger: logger)
-        let before = await metadata.runBeforeBars(request)  // phases 1-2: reference, corporate actions
+        let asked = request
+        let phases12 = Task { await metadata.runBeforeBars(asked) }  // phases 1-2: reference, corporate actions
+        stop.onFire { phases12.cancel() }  // a request waiting for the rate limit stops waiting
+        let before = await phases12.value
         request = await metadata.addingFormerTickers(to: request)  // META's bars include FB's years
         let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
         let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
-        let interrupts = SignalHandling.onInterrupt {
-            display.note("interrupt: finishing the chunks in flight; press Ctrl-C again to stop at once")
-            work.cancel()
-        }
-        defer { interrupts.cancel() }
+        stop.onFire { work.cancel() }  // at once when Ctrl-C came during phases 1-2
         do {
             var report = try await work.value
             let after = report.status == .interrupted ? [] : await metadata.runAfterBars(request)  // phase 5: news
@@ -147,6 +153,10 @@ struct BackfillCommand {
             }
         } catch {
             display.finish()
+            if stop.isFired {  // stopped before any bar work began
+                print("Interrupted: run the same command again to continue.")
+                return 130
+            }
             printError("error: \(error)")
             return 1
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Ctrl-C handling: the first SIGINT (or SIGTERM) asks the run to stop after the chunks in flight,
 /// which commit or roll back whole; a second one exits at once (SQLite's journal keeps the file
@@ -42,5 +43,29 @@ final class ManagedCounter: @unchecked Sendable {
     func increment() -> Int {
         value += 1
         return value
+    }
+}
+
+/// Remembers an interrupt and runs the action registered for it: at once when the interrupt came
+/// before the action was registered (Ctrl-C during the reference phase stops the bars before they start).
+final class InterruptLatch: Sendable {
+    private let state = Mutex<(fired: Bool, action: (@Sendable () -> Void)?)>((false, nil))
+
+    var isFired: Bool { state.withLock { $0.fired } }
+
+    func fire() {
+        let action = state.withLock { state -> (@Sendable () -> Void)? in
+            state.fired = true
+            return state.action
+        }
+        action?()
+    }
+
+    func onFire(_ action: @escaping @Sendable () -> Void) {
+        let fired = state.withLock { state -> Bool in
+            state.action = action
+            return state.fired
+        }
+        if fired { action() }
     }
 }

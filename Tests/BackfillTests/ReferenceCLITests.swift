@@ -66,4 +66,28 @@ struct ReferenceCLITests {
         let skipped = try await ScraperCLITests.run(arguments + ["--phases", "daily,news"], in: folder)
         #expect(!skipped.stdout.contains("reference") && skipped.stdout.contains("news        2 to fetch"))
     }
+
+    /// Ctrl-C while the reference phase waits for the rate limit: it stops at once, says how to go
+    /// on, and the same command then finishes.
+    @Test func ctrlCDuringTheReferencePhaseStopsAtOnceAndTheSameCommandFinishes() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let base = ["--sandbox", "--tickers", "AMD,NVDA", "--from", "2025-01-06", "--to", "2025-01-07"]
+        // Two requests a minute: the reference phase's second request waits about 30 s.
+        let (process, out, err) = try ScraperCLITests.start(base + ["--rate-limit", "2"], in: folder)
+        for _ in 0..<1_000 {
+            if (try? String(contentsOf: err, encoding: .utf8))?.contains("phase reference: started") == true { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let sent = ContinuousClock.now
+        kill(process.processIdentifier, SIGINT)
+        #expect(try await ChildExit.wait(process)?.code == 130)
+        #expect(ContinuousClock.now - sent < .seconds(10), "stopped without waiting for the rate limit")
+        let printed = try String(contentsOf: out, encoding: .utf8)
+        #expect(printed.contains("Interrupted: run the same command again"), "\(printed)")
+        #expect(try Self.count(folder, TestSupport.storedMinutesSQL) == 0)
+        let again = try await ScraperCLITests.run(base, in: folder)
+        #expect(again.status == 0 && again.stdout.contains("reference   2 of 2 fetched"), "\(again.all)")
+        #expect(try Self.count(folder, TestSupport.storedMinutesSQL) > 0)
+    }
 }
