@@ -1,0 +1,113 @@
+import BackfillCore
+import Hummingbird
+import Storage
+
+extension WebApp {
+    /// `GET /api/bars` (with OHLCV) and `GET /api/indicators` (without): one page of a symbol's
+    /// bars in a chart timeframe and adjustment, with the indicators asked for.
+    func chart(_ request: Request, includeBars: Bool) async throws -> Response {
+        let query = APIQuery(request)
+        let symbol = try query.symbol()
+        let timeframe = try query.timeframe()
+        let adjustment = try query.adjustment()
+        let limit = try query.integer("limit", default: configuration.maxBars, in: 1...configuration.maxBars)
+        let extended = try query.flag("extended", default: true)
+        let indicators = try IndicatorSelection.configuration(query, defaultAll: !includeBars)
+        let (fromMs, toMs) = try await window(query, symbol: symbol, timeframe: timeframe)
+        // 1m and 1d are stored as is: read one bar past the page. Resampled timeframes read up to
+        // the source budget, which bounds memory whatever range is asked for.
+        let stored = timeframe == .minute1 || timeframe == .day1
+        let readLimit = (stored ? limit : configuration.maxSourceBars) + 1
+        var source = try await store.bars(
+            symbol: symbol, timeframe: timeframe.source, fromMs: fromMs, toMs: toMs, limit: readLimit,
+            adjustment: adjustment)
+        let following = source.count == readLimit ? source.removeLast().windowStartMs : nil
+        let series = try ChartSeries.build(
+            from: source, following: following, timeframe: timeframe, extendedHours: extended, limit: limit,
+            calendar: calendar)
+        var json = JSONText(capacity: series.bars.count * (includeBars ? 64 : 16) + 256)
+        json.object { json in
+            json.field("symbol", symbol)
+            json.field("timeframe", timeframe.rawValue)
+            json.field("adjust", adjustment.rawValue)
+            json.field("extended", extended)
+            json.field("from", fromMs)
+            json.field("to", toMs)
+            json.field("count", series.bars.count)
+            json.field("next", series.next)
+            json.field("t", integers: series.bars.lazy.map(\.windowStartMs))
+            if includeBars { Self.writeOHLCV(series.bars, into: &json) }
+            if let indicators { Self.writeIndicators(indicators, over: series.bars, into: &json) }
+        }
+        return Self.jsonResponse(json)
+    }
+
+    /// The requested `from`/`to`, or a default window of about a screenful ending at the symbol's
+    /// last stored minute session (all of it for daily and weekly bars).
+    private func window(_ query: APIQuery, symbol: String, timeframe: ChartTimeframe) async throws -> (Int64, Int64) {
+        let (from, to) = try query.interval()
+        if let from { return (from, to ?? .max) }
+        if timeframe.source == .day { return (.min, to ?? .max) }
+        let end: Int64
+        if let to {
+            end = to
+        } else if let span = try await store.ledgerSpan(symbol: symbol) {
+            end = EasternTime.utcMilliseconds(on: span.last.adding(days: 1), minutesAfterMidnight: 0) - 1
+        } else {
+            return (.min, .max)
+        }
+        let start = EasternTime.date(containing: end).adding(days: -timeframe.defaultSpanDays)
+        return (EasternTime.utcMilliseconds(on: start, minutesAfterMidnight: 0), end)
+    }
+
+    private static func writeOHLCV(_ bars: [Bar], into json: inout JSONText) {
+        json.field("o", numbers: bars.lazy.map { Optional($0.open) })
+        json.field("h", numbers: bars.lazy.map { Optional($0.high) })
+        json.field("l", numbers: bars.lazy.map { Optional($0.low) })
+        json.field("c", numbers: bars.lazy.map { Optional($0.close) })
+        json.field("v", numbers: bars.lazy.map { Optional($0.volume) })
+    }
+
+    /// Indicator arrays aligned with `t`, null while warming up. The engine starts at the page's
+    /// first bar, so the first `period - 1` values of each are null.
+    private static func writeIndicators(
+        _ configuration: IndicatorEngine.Configuration, over bars: [Bar], into json: inout JSONText
+    ) {
+        guard let engine = try? IndicatorEngine(configuration: configuration) else { return }
+        let values = engine.values(over: bars)
+        json.key("indicators")
+        json.object { json in
+            if let period = configuration.smaPeriod {
+                json.field("smaPeriod", period)
+                json.field("sma", numbers: values.lazy.map { $0?.sma })
+            }
+            if let period = configuration.emaPeriod {
+                json.field("emaPeriod", period)
+                json.field("ema", numbers: values.lazy.map { $0?.ema })
+            }
+            if let bands = configuration.bollinger {
+                json.field("bollingerPeriod", bands.period)
+                json.field("bollingerDeviations", bands.deviations)
+                json.field("bollingerUpper", numbers: values.lazy.map { $0?.bollinger?.upper })
+                json.field("bollingerMiddle", numbers: values.lazy.map { $0?.bollinger?.middle })
+                json.field("bollingerLower", numbers: values.lazy.map { $0?.bollinger?.lower })
+            }
+            if let period = configuration.rsiPeriod {
+                json.field("rsiPeriod", period)
+                json.field("rsi", numbers: values.lazy.map { $0?.rsi })
+            }
+            if let macd = configuration.macd {
+                json.key("macdPeriods")
+                json.array {
+                    $0.integer(Int64(macd.fast)); $0.integer(Int64(macd.slow)); $0.integer(Int64(macd.signal))
+                }
+                json.field("macd", numbers: values.lazy.map { $0?.macd?.macd })
+                json.field("macdSignal", numbers: values.lazy.map { $0?.macd?.signal })
+                json.field("macdHistogram", numbers: values.lazy.map { $0?.macd?.histogram })
+            }
+            if configuration.vwap != nil {
+                json.field("vwap", numbers: values.lazy.map { $0?.vwap })
+            }
+        }
+    }
+}
