@@ -152,10 +152,28 @@ struct WebAppTests {
             let indicators = try Self.object(try #require(json["indicators"]))
             let closes = try Self.numbers(bars["c"])
             let sma = try Self.numbers(indicators["sma"])
-            #expect(sma.count == closes.count && sma.prefix(9).allSatisfy(\.isNaN))
+            #expect(sma.count == closes.count && !sma[0].isNaN, "warmed up on the bars before from")
             for index in 9..<closes.count {
                 let mean = closes[(index - 9)...index].reduce(0, +) / 10
                 #expect(abs(sma[index] - mean) < 1e-9 * mean)
+            }
+            // Warmed up on the bars before `from`: a later page's values are the longer request's.
+            let later = try Self.object(
+                try await Self.get(
+                    client,
+                    "/api/indicators?symbol=AAPL&timeframe=15m&from=2025-01-21&to=2025-01-31&sma=10&macd=12,26,9"
+                ).1)
+            let laterT = try Self.integers(later["t"])
+            let laterIndicators = try Self.object(try #require(later["indicators"]))
+            let offset = try #require(try Self.integers(json["t"]).firstIndex(of: laterT[0]))
+            // The SMA is exact; EMAs forget their start geometrically, so after a warm-up of five
+            // times the longest period MACD agrees to well under a cent.
+            for (key, tolerance) in [("sma", 1e-9), ("macd", 1e-3), ("macdSignal", 1e-3)] {
+                let whole = try Self.numbers(indicators[key])
+                let page = try Self.numbers(laterIndicators[key])
+                #expect(!page[0].isNaN && page.count == whole.count - offset, "\(key)")
+                #expect(
+                    zip(page, whole[offset...]).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) }, "\(key)")
             }
             let rsi = try Self.numbers(indicators["rsi"]).filter { !$0.isNaN }
             #expect(!rsi.isEmpty && rsi.allSatisfy { (0...100).contains($0) })

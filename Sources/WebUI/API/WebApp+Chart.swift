@@ -25,6 +25,12 @@ extension WebApp {
         let series = try ChartSeries.build(
             from: source, following: following, timeframe: timeframe, extendedHours: extended, limit: limit,
             calendar: calendar)
+        var engine: IndicatorEngine?
+        if let indicators {
+            engine = try await warmedUpEngine(
+                indicators, symbol: symbol, timeframe: timeframe, adjustment: adjustment, extended: extended,
+                beforeMs: fromMs)
+        }
         var json = JSONText(capacity: series.bars.count * (includeBars ? 64 : 16) + 256)
         json.object { json in
             json.field("symbol", symbol)
@@ -37,7 +43,7 @@ extension WebApp {
             json.field("next", series.next)
             json.field("t", integers: series.bars.lazy.map(\.windowStartMs))
             if includeBars { Self.writeOHLCV(series.bars, into: &json) }
-            if let indicators { Self.writeIndicators(indicators, over: series.bars, into: &json) }
+            if let engine { Self.writeIndicators(engine, over: series.bars, into: &json) }
         }
         return Self.jsonResponse(json)
     }
@@ -68,12 +74,10 @@ extension WebApp {
         json.field("v", numbers: bars.lazy.map { Optional($0.volume) })
     }
 
-    /// Indicator arrays aligned with `t`, null while warming up. The engine starts at the page's
-    /// first bar, so the first `period - 1` values of each are null.
-    private static func writeIndicators(
-        _ configuration: IndicatorEngine.Configuration, over bars: [Bar], into json: inout JSONText
-    ) {
-        guard let engine = try? IndicatorEngine(configuration: configuration) else { return }
+    /// Indicator arrays aligned with `t`, continuing `engine` (warmed up on the bars before the
+    /// page); null where an indicator has not seen enough bars.
+    private static func writeIndicators(_ engine: IndicatorEngine, over bars: [Bar], into json: inout JSONText) {
+        let configuration = engine.configuration
         let values = engine.values(over: bars)
         json.key("indicators")
         json.object { json in
@@ -109,5 +113,38 @@ extension WebApp {
                 json.field("vwap", numbers: values.lazy.map { $0?.vwap })
             }
         }
+    }
+
+    /// An engine fed the bars before `beforeMs` (about five times the longest period, so EMAs have
+    /// converged), so a page's first values equal those of a longer request: the same incremental
+    /// engine continuing, not a second implementation.
+    private func warmedUpEngine(
+        _ configuration: IndicatorEngine.Configuration, symbol: String, timeframe: ChartTimeframe,
+        adjustment: BarAdjustment, extended: Bool, beforeMs: Int64
+    ) async throws -> IndicatorEngine {
+        var engine = try IndicatorEngine(configuration: configuration)
+        let periods = [
+            configuration.smaPeriod, configuration.emaPeriod, configuration.rsiPeriod,
+            configuration.macd.map { $0.slow + $0.signal }, configuration.bollinger?.period,
+        ]
+        let warmUpBars = min(5 * (periods.compactMap { $0 }.max() ?? 1), 5_000)
+        guard beforeMs > Int64.min, warmUpBars > 1 else { return engine }
+        // Sessions to read back (capped, so a long period on 4h bars cannot read years of minutes).
+        let sessions: Int
+        switch timeframe.interval {
+        case .minutes(let n): sessions = min(400, warmUpBars / max(1, (extended ? 960 : 390) / n) + 1)
+        case .day: sessions = warmUpBars
+        case .week: sessions = warmUpBars * 5
+        }
+        let firstDay = EasternTime.date(containing: beforeMs).adding(days: -(sessions * 7 / 5 + 7))
+        let source = try await store.bars(
+            symbol: symbol, timeframe: timeframe.source,
+            fromMs: EasternTime.utcMilliseconds(on: firstDay, minutesAfterMidnight: 0), toMs: beforeMs - 1,
+            limit: self.configuration.maxSourceBars, adjustment: adjustment)
+        let series = try ChartSeries.build(
+            from: source, following: nil, timeframe: timeframe, extendedHours: extended, limit: source.count + 1,
+            calendar: calendar)
+        for bar in series.bars.suffix(warmUpBars) { _ = engine.update(bar) }
+        return engine
     }
 }

@@ -8,7 +8,7 @@ extension PageAssets {
         const $ = (id) => document.getElementById(id);
         const root = $('chart-root');
         const state = {
-          symbol: null, timeframe: '1d', adjust: 'none', liveFrames: 0, newsCount: 0, closeLive: null, loads: 0,
+          symbol: null, timeframe: '1d', adjust: 'none', from: null, to: null, liveFrames: 0, closeLive: null, loads: 0,
         };
 
         const chart = new Chart($('chart'), (s) => {
@@ -56,7 +56,10 @@ extension PageAssets {
           setStatus(`Loading ${state.symbol} ${state.timeframe}…`);
           try {
             const [bars, actions] = await Promise.all([
-              getJSON('/api/bars', { symbol: state.symbol, timeframe: state.timeframe, adjust: state.adjust, ...indicatorParams() }),
+              getJSON('/api/bars', {
+                symbol: state.symbol, timeframe: state.timeframe, adjust: state.adjust, from: state.from, to: state.to,
+                ...indicatorParams(),
+              }),
               getJSON('/api/actions', { symbol: state.symbol }),
             ]);
             if (load !== state.loads) return;
@@ -168,6 +171,8 @@ extension PageAssets {
           for (const b of document.querySelectorAll('#timeframes button')) b.classList.toggle('active', b.dataset.timeframe === state.timeframe);
         }
         if (params.get('adjust')) { state.adjust = params.get('adjust'); $('adjust').value = state.adjust; }
+        state.from = params.get('from');
+        state.to = params.get('to');
         if (params.get('symbol')) choose(params.get('symbol'));
         window.backfillChart = chart;
         """#

@@ -111,6 +111,9 @@ extension PageAssets {
 
           plotWidth() { return Math.max(10, this.canvas.clientWidth - AXIS_W); }
 
+          /** Bars per drawn point for lines: about two points per pixel, whatever the zoom. */
+          lodStep(first, last) { return Math.max(1, Math.floor((last - first) / (this.plotWidth() * 2))); }
+
           attach() {
             const c = this.canvas;
             let drag = null;
@@ -308,7 +311,7 @@ extension PageAssets {
               g.strokeStyle = color; g.lineWidth = 1.3; g.setLineDash(dash || []);
               g.beginPath();
               let drawing = false;
-              const step = Math.max(1, Math.floor((last - first) / (this.plotWidth() * 2)));
+              const step = this.lodStep(first, last);
               for (let i = first; i <= last; i += step) {
                 const v = values[i];
                 if (v == null) { drawing = false; continue; }
@@ -375,22 +378,31 @@ extension PageAssets {
                 g.fillText(String(level), width + 6, y(level) + 4);
               }
             } else {
+              // One bar per column when zoomed out: the column's largest histogram value by magnitude.
               const hist = ind.macdHistogram;
-              const w = Math.max(1, width / this.visible * 0.6);
-              for (let i = first; i <= last; i++) {
-                if (hist[i] == null) continue;
-                g.fillStyle = hist[i] >= 0 ? 'rgba(38,166,154,0.6)' : 'rgba(239,83,80,0.6)';
-                g.fillRect(x(i) - w / 2, Math.min(y(0), y(hist[i])), w, Math.abs(y(hist[i]) - y(0)));
+              const step = this.lodStep(first, last);
+              const w = Math.max(1, width / this.visible * step * 0.6);
+              for (const positive of [true, false]) {
+                g.fillStyle = positive ? 'rgba(38,166,154,0.6)' : 'rgba(239,83,80,0.6)';
+                for (let i = first; i <= last; i += step) {
+                  let v = null;
+                  for (let j = i; j < Math.min(i + step, last + 1); j++) {
+                    if (hist[j] != null && (v == null || Math.abs(hist[j]) > Math.abs(v))) v = hist[j];
+                  }
+                  if (v == null || (v >= 0) !== positive) continue;
+                  g.fillRect(x(i) - w / 2, Math.min(y(0), y(v)), w, Math.abs(y(v) - y(0)));
+                }
               }
               g.fillStyle = AXIS;
               g.fillText(formatPrice(hi, (hi - lo) / 4), width + 6, pane.top + 14);
               g.fillText(formatPrice(lo, (hi - lo) / 4), width + 6, pane.top + pane.height - 4);
             }
             const lines = pane.name === 'rsi' ? [[ind.rsi, '#7e57c2']] : [[ind.macd, '#1e88e5'], [ind.macdSignal, '#fb8c00']];
+            const step = this.lodStep(first, last);
             for (const [values, color] of lines) {
               g.strokeStyle = color; g.lineWidth = 1.2; g.beginPath();
               let drawing = false;
-              for (let i = first; i <= last; i++) {
+              for (let i = first; i <= last; i += step) {
                 const v = values[i];
                 if (v == null) { drawing = false; continue; }
                 if (drawing) g.lineTo(x(i), y(v)); else { g.moveTo(x(i), y(v)); drawing = true; }
