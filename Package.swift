@@ -136,7 +136,10 @@ let package = Package(
         .executableTarget(
             name: "backfill-bench",
             dependencies: [
-                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus",
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus", "WebUI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small JSON writer for the API's hot responses (tens of thousands of numbers per chart), which
 /// JSONEncoder makes several times slower; numbers are written in Swift's shortest round-trip form.
 struct JSONText: Sendable {
@@ -67,6 +69,31 @@ struct JSONText: Sendable {
         array { json in
             for value in numbers { json.number(value) }
         }
+    }
+
+    /// A field whose value is an array of derived numbers (indicators), each rounded to
+    /// `significant` digits: a chart needs no more, and the response is about half the size.
+    mutating func field(_ key: String, derived numbers: some Sequence<Double?>, significant: Int = 8) {
+        self.key(key)
+        array { json in
+            for value in numbers { json.number(value.map { Self.rounded($0, significant: significant) }) }
+        }
+    }
+
+    /// `value` to `significant` digits; dividing the rounded integer by a power of ten gives the
+    /// double nearest the short decimal, which then prints as that decimal.
+    static func rounded(_ value: Double, significant: Int) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        let exponent = significant - Int(log10(abs(value)).rounded(.up))
+        guard exponent > 0, exponent < 300 else { return value }
+        let scale = pow10(exponent)
+        return (value * scale).rounded() / scale
+    }
+
+    private static func pow10(_ exponent: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<exponent { result *= 10 }
+        return result
     }
 
     /// A field whose value is an array of integers.
