@@ -48,23 +48,31 @@ struct APIQuery: Sendable {
     }
 
     /// An instant: milliseconds since the epoch, or a New York date `YYYY-MM-DD` (its midnight, or
-    /// with `endOfDay` its last millisecond).
+    /// with `endOfDay` its last millisecond); inside the calendar's range (2000–2035), the only
+    /// days the resampler and the ledger know.
     func instant(_ key: String, endOfDay: Bool = false) throws(APIError) -> Int64? {
         guard let text = self[key] else { return nil }
-        if let ms = Int64(text) { return ms }
-        guard let date = LocalDate(text), TradingCalendar.supportedRange.contains(date) else {
-            throw APIError(
-                "\(key) must be milliseconds since the epoch or a date YYYY-MM-DD in "
-                    + "\(TradingCalendar.supportedRange.first)…\(TradingCalendar.supportedRange.last), got '\(text)'")
+        let supported = TradingCalendar.supportedRange
+        let earliest = EasternTime.utcMilliseconds(on: supported.first, minutesAfterMidnight: 0)
+        let latest = EasternTime.utcMilliseconds(on: supported.last.adding(days: 1), minutesAfterMidnight: 0) - 1
+        let problem =
+            "\(key) must be milliseconds since the epoch or a date YYYY-MM-DD in \(supported.first)…\(supported.last)"
+        if let ms = Int64(text) {
+            guard (earliest...latest).contains(ms) else { throw APIError("\(problem), got \(ms)") }
+            return ms
         }
+        guard let date = LocalDate(text), supported.contains(date) else { throw APIError("\(problem), got '\(text)'") }
         let day = endOfDay ? date.adding(days: 1) : date
         return EasternTime.utcMilliseconds(on: day, minutesAfterMidnight: 0) - (endOfDay ? 1 : 0)
     }
 
-    /// A New York date `YYYY-MM-DD`.
+    /// A New York date `YYYY-MM-DD` inside the calendar's range.
     func date(_ key: String) throws(APIError) -> LocalDate? {
         guard let text = self[key] else { return nil }
-        guard let date = LocalDate(text) else { throw APIError("\(key) must be a date YYYY-MM-DD, got '\(text)'") }
+        let supported = TradingCalendar.supportedRange
+        guard let date = LocalDate(text), supported.contains(date) else {
+            throw APIError("\(key) must be a date YYYY-MM-DD in \(supported.first)…\(supported.last), got '\(text)'")
+        }
         return date
     }
 
