@@ -27,6 +27,9 @@ struct GUICommand: AsyncParsableCommand {
     @Option(help: "Where live bars come from: none, or redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).")
     var bus = "none"
 
+    @Option(help: "The scraper the monitor page starts backfills with (default: beside gui; 'none': read-only).")
+    var scraper: String?
+
     var resolvedToken: String? {
         token ?? ProcessInfo.processInfo.environment["GUI_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -61,7 +64,8 @@ struct GUICommand: AsyncParsableCommand {
             redis = RedisMessageBus(configuration: configuration, logger: logger)
             logger.info("live bars from \(configuration)")
         }
-        let web = WebApp(store: store, bus: redis, configuration: .init(token: resolvedToken))
+        let web = WebApp(
+            store: store, bus: redis, configuration: .init(token: resolvedToken), launcher: launcher(logger))
         let host = self.host
         let app = web.makeApplication(host: host, port: port, logger: logger) { port in
             // The token is not printed: whoever started gui knows it.
@@ -77,5 +81,18 @@ struct GUICommand: AsyncParsableCommand {
             try await group.next()  // the server stopped (a signal): stop the bus too
             group.cancelAll()
         }
+    }
+
+    /// Runs `scraper` for the monitor page, writing the same database; nil when there is none.
+    func launcher(_ logger: Logger) -> BackfillLauncher? {
+        if scraper == "none" { return nil }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("scraper")
+        let executable = scraper.map { URL(fileURLWithPath: $0) } ?? beside
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            logger.info("no scraper at \(executable.path): the monitor cannot start backfills")
+            return nil
+        }
+        return BackfillLauncher(executable: executable, database: URL(fileURLWithPath: db).path)
     }
 }

@@ -191,6 +191,30 @@ struct BrowserTests {
         }
     }
 
+    @Test func theMonitorStartsABackfillAndShowsItsRun() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("started.sqlite").path
+        _ = try SQLiteBarStore(path: path)
+        let gui = try await GUIServerProcess.start(database: path)
+        defer { gui.stop() }
+        let chromium = try await Chromium.launch()
+        defer { chromium.stop() }
+        try await chromium.withPage { page in
+            try await page.navigate("\(gui.baseURL)/monitor")
+            try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
+            _ = try await page.evaluate(
+                "document.getElementById('bf-tickers').value = 'AMD';"
+                    + " document.getElementById('bf-minute').checked = false;"
+                    + " document.getElementById('bf-news').checked = false;"
+                    + " document.getElementById('bf-start').click()")
+            try await page.waitUntil(
+                "document.getElementById('monitor').dataset.backfill === 'exited 0'", seconds: 120,
+                describe: "document.getElementById('bf-log').textContent")
+            try await page.waitUntil("document.querySelectorAll('#runs tbody tr').length === 1")
+            let row = try await page.string("document.querySelector('#runs tbody tr').textContent")
+            #expect(row.contains("completed") && row.contains("AMD"), "\(row)")
+        }
+    }
+
     @Test func aNonLoopbackAddressNeedsTheToken() async throws {
         let database = try await GUITestData.path()
         let bare = Process()

@@ -41,12 +41,15 @@ public struct WebApp: Sendable {
     public let bus: (any MessageBus)?
     public let configuration: Configuration
     public let metrics: WebMetrics
+    /// Starts and stops `scraper` backfills for the monitor; nil: the monitor is read-only.
+    public let launcher: BackfillLauncher?
     let calendar = TradingCalendar()
 
     public init(
         store: any WarehouseStore, bus: (any MessageBus)? = nil, configuration: Configuration = Configuration(),
-        metrics: WebMetrics = WebMetrics()
+        metrics: WebMetrics = WebMetrics(), launcher: BackfillLauncher? = nil
     ) {
+        self.launcher = launcher
         self.store = store
         self.bus = bus
         self.configuration = configuration
@@ -70,6 +73,7 @@ public struct WebApp: Sendable {
         router.get("/api/runs") { request, _ in try await self.runs(request) }
         router.get("/metrics") { _, _ in try await self.metricsPage() }
         addLiveRoute(to: router)
+        addBackfillRoutes(to: router)
         return router
     }
 

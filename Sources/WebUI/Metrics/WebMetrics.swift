@@ -51,6 +51,6 @@ public final class WebMetrics: Sendable {
 
     static let knownRoutes: Set<String> = [
         "/", "/monitor", "/api/inventory", "/api/tickers", "/api/bars", "/api/indicators", "/api/actions", "/api/news",
-        "/api/ledger", "/api/tasks", "/api/runs", "/api/live", "/metrics",
+        "/api/ledger", "/api/tasks", "/api/runs", "/api/live", "/api/backfill", "/api/backfill/stop", "/metrics",
     ]
 }

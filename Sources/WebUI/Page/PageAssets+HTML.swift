@@ -60,13 +60,26 @@ extension PageAssets {
         <body>
         <header><strong>Backfill monitor</strong><a href="/">Charts</a></header>
         <div class="monitor" id="monitor" data-ready="0">
+          <h2>Backfill</h2>
+          <form id="backfill-form">
+            <label>Tickers <input id="bf-tickers" value="AMD,NVDA" size="24"></label>
+            <label>Years <input id="bf-years" value="1" size="2"></label>
+            <label><input type="checkbox" id="bf-sandbox" checked> sandbox</label>
+            <label><input type="checkbox" id="bf-minute" checked> minute bars</label>
+            <label><input type="checkbox" id="bf-news" checked> news</label>
+            <button type="submit" id="bf-start">Start</button>
+            <button type="button" id="bf-stop">Stop</button>
+            <span id="bf-status"></span>
+          </form>
+          <pre id="bf-log"></pre>
           <h2>Tasks by state</h2><table id="tasks"><thead><tr><th>kind</th><th>state</th><th>tasks</th><th>rows</th>
             <th>quarantined</th><th>latest errors</th></tr></thead><tbody></tbody></table>
           <p id="quarantine"></p>
           <h2>Runs</h2><table id="runs"><thead><tr><th>started</th><th>status</th><th>tickers</th><th>bars</th><th>requests</th>
             <th>seconds</th><th>errors</th></tr></thead><tbody></tbody></table>
           <h2>Completeness (minute bars, last 250 weekdays)</h2>
-          <p>■ complete ■ partial ■ missing ■ holiday / not listed</p>
+          <p class="legend"><span style="background:#43a047"></span> complete <span style="background:#fdd835"></span> partial
+            <span style="background:#e53935"></span> missing <span style="background:#cfd8dc"></span> holiday / not listed</p>
           <div id="heatmap"></div>
         </div>
         <script type="module" src="/static/monitor.js"></script>
@@ -108,5 +121,9 @@ extension PageAssets {
         td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; }
         .monitor { padding: 12px; overflow: auto; }
         #heatmap span { display: inline-block; width: 9px; height: 9px; margin: 0 1px 1px 0; }
+        #backfill-form { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+        #bf-log { max-height: 220px; overflow: auto; background: #f6f8fa; padding: 8px; font-size: 12px; white-space: pre-wrap; }
+        #bf-log:empty { display: none; }
+        .legend span { display: inline-block; width: 10px; height: 10px; margin-left: 10px; }
         """#
 }

@@ -41,6 +41,49 @@ extension PageAssets {
           $('monitor').dataset.ready = '1';
         }
 
+        async function post(path, body) {
+          const response = await fetch(path, {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}),
+          });
+          const json = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+          if (!response.ok) throw new Error(json.error || `HTTP ${response.status}`);
+          return json;
+        }
+
+        let watching = null;
+        function showBackfill(status) {
+          const monitor = $('monitor');
+          monitor.dataset.backfill = status.running ? 'running' : (status.exitCode == null ? 'idle' : `exited ${status.exitCode}`);
+          $('bf-status').textContent = status.running ? `running: scraper ${status.arguments.join(' ')}`
+            : (status.exitCode == null ? '' : `finished with exit code ${status.exitCode}`);
+          $('bf-log').textContent = status.log;
+          $('bf-start').disabled = status.running;
+          $('bf-stop').disabled = !status.running;
+          // While a backfill runs, its status and log are read every 2 s; the tables refresh when it ends.
+          clearTimeout(watching);
+          if (status.running) watching = setTimeout(watchBackfill, 2000);
+          else if (monitor.dataset.wasRunning === '1') refresh();
+          monitor.dataset.wasRunning = status.running ? '1' : '0';
+        }
+
+        async function watchBackfill() {
+          try { showBackfill(await getJSON('/api/backfill')); } catch (error) { $('bf-status').textContent = error.message; }
+        }
+
+        $('backfill-form').addEventListener('submit', async (e) => {
+          e.preventDefault();
+          try {
+            showBackfill(await post('/api/backfill', {
+              tickers: $('bf-tickers').value, years: Number($('bf-years').value), sandbox: $('bf-sandbox').checked,
+              minute: $('bf-minute').checked, news: $('bf-news').checked,
+            }));
+          } catch (error) { $('bf-status').textContent = error.message; }
+        });
+        $('bf-stop').addEventListener('click', async () => {
+          try { showBackfill(await post('/api/backfill/stop')); } catch (error) { $('bf-status').textContent = error.message; }
+        });
+
+        watchBackfill();
         refresh().catch((error) => { $('monitor').dataset.ready = 'error'; $('quarantine').textContent = error.message; });
         """#
 }
