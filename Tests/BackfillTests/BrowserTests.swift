@@ -55,6 +55,7 @@ struct BrowserTests {
             #expect(bars == String(days.count) && candles == String(days.count))
             let (panes, timeframe) = (try await Self.dataset(page, "panes"), try await Self.dataset(page, "timeframe"))
             #expect(panes == "price,rsi,macd" && timeframe == "1d")
+            #expect(try await Self.dataset(page, "extended") == "0")
             let news = Int(try await Self.dataset(page, "news")) ?? 0
             let headlines = try await page.evaluate("document.querySelectorAll('#news li').length") as? Int ?? 0
             #expect(news > 0 && headlines == news)
@@ -83,6 +84,9 @@ struct BrowserTests {
             let bars15 = Int(try await Self.dataset(page, "bars")) ?? 0
             let candles15 = Int(try await Self.dataset(page, "candles")) ?? 0
             #expect(bars15 > days.count && candles15 > 0)
+            // Pre- and post-market bars are shaded on intraday charts (none on daily ones).
+            let shaded = Int(try await Self.dataset(page, "extended")) ?? 0
+            #expect(shaded > 0 && shaded < candles15, "\(shaded) of \(candles15) columns shaded")
             try await Self.checkCandlePixels(page, keepAs: "gui-15m.png")
 
             // Live: a bar stored by another process (published on Redis) reaches the open chart.
@@ -154,6 +158,7 @@ struct BrowserTests {
             try await page.navigate(url)
             try await page.waitUntil("document.getElementById('chart-root').dataset.ready === '1'", seconds: 60)
             let loaded = try await Self.dataset(page, "bars")
+            let firstChart = try await Self.dataset(page, "loadMs")
             #expect(loaded == "100000", "one page of the 1m API")
             _ = try await page.evaluate("document.getElementById('chart').focus()")
             for _ in 0..<40 { try await page.key("ArrowDown", code: 40) }
@@ -170,7 +175,9 @@ struct BrowserTests {
                 frames.append(Double(try await Self.dataset(page, "frameMs")) ?? 0)
             }
             let visible = try await Self.dataset(page, "visible")
-            print("gui LOD: \(candles) columns for \(visible) bars; frame ms \(frames)")
+            print(
+                "gui LOD: first chart of \(loaded) bars in \(firstChart) ms (request, JSON, indicators, draw);"
+                    + " \(candles) columns for \(visible) bars; frame ms while panning \(frames)")
         }
     }
 

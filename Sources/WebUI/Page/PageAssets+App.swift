@@ -19,6 +19,7 @@ extension PageAssets {
           root.dataset.visible = s.visible;
           root.dataset.stride = s.stride;
           root.dataset.frameMs = s.frameMs;
+          root.dataset.extended = s.extended;
         });
 
         chart.onReadout = (bar) => {
@@ -52,6 +53,7 @@ extension PageAssets {
         async function load() {
           if (!state.symbol) return;
           const load = ++state.loads;
+          const loadStarted = performance.now();
           root.dataset.ready = '0';
           setStatus(`Loading ${state.symbol} ${state.timeframe}…`);
           try {
@@ -76,7 +78,10 @@ extension PageAssets {
             setStatus(`${state.symbol} · ${bars.count.toLocaleString('en-US')} bars${bars.next ? ' (more after this page)' : ''}`);
             await loadNews(bars);
             startLive();
-            requestAnimationFrame(() => { root.dataset.ready = '1'; });
+            requestAnimationFrame(() => {
+              root.dataset.loadMs = Math.round(performance.now() - loadStarted);
+              root.dataset.ready = '1';
+            });
           } catch (error) {
             setStatus(error.message, true);
             root.dataset.ready = 'error';

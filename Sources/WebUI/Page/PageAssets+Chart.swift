@@ -235,6 +235,7 @@ extension PageAssets {
             g.beginPath();
             g.rect(0, 0, width, price.height);
             g.clip();
+            if (!d.daily) this.drawSessions(g, cols, x, stride, perBar, price);
             this.drawVolume(g, cols, x, stride, perBar, price, volH, vmax);
             this.drawCandles(g, cols, x, stride, perBar, y);
             this.drawOverlays(g, ind, first, last, x, y);
@@ -243,6 +244,7 @@ extension PageAssets {
             for (const pane of panes.slice(1)) this.drawLowerPane(g, pane, ind, first, last, x, width);
             this.drawTimeAxis(g, first, last, x, width, chh);
             this.drawCrosshair(g, panes, width, perBar, y, lo, hi);
+            if (d.daily) this.stats.extended = 0;
             this.stats.candles = cols.length;
             this.stats.columns = stride;
             this.stats.frameMs = performance.now() - began;
@@ -252,6 +254,7 @@ extension PageAssets {
           state(panes) {
             return {
               candles: this.stats.candles, markers: this.stats.markers, stride: this.stats.columns,
+              extended: this.stats.extended || 0,
               frameMs: this.stats.frameMs.toFixed(2), panes: panes.map((p) => p.name).join(','),
               bars: this.data ? this.data.t.length : 0, visible: Math.round(this.visible),
             };
@@ -270,6 +273,20 @@ extension PageAssets {
             }
             g.strokeStyle = '#bbb';
             g.beginPath(); g.moveTo(width + 0.5, 0); g.lineTo(width + 0.5, pane.top + pane.height); g.stroke();
+          }
+
+          /** Shades pre- and post-market bars (outside 09:30–16:00 New York) on intraday charts. */
+          drawSessions(g, cols, x, stride, perBar, pane) {
+            g.fillStyle = 'rgba(120,144,156,0.10)';
+            let shaded = 0;
+            for (const col of cols) {
+              const minute = newYorkMinute(this.data.t[col.i]);
+              if (minute >= 570 && minute < 960) continue;
+              const left = Math.round(x(col.i) - perBar / 2);
+              g.fillRect(left, pane.top, Math.round(x(col.end) + perBar / 2) - left, pane.height);
+              shaded += 1;
+            }
+            this.stats.extended = shaded;
           }
 
           drawVolume(g, cols, x, stride, perBar, pane, volH, vmax) {
@@ -440,6 +457,23 @@ extension PageAssets {
           }
 
           readout(bar) { this.onReadout && this.onReadout(bar); }
+        }
+
+        const offsets = new Map();
+        const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'longOffset' });
+
+        /** Minutes after New York midnight of `ms`; the UTC offset is looked up once per UTC day. */
+        export function newYorkMinute(ms) {
+          const day = Math.floor(ms / 86400000);
+          let offset = offsets.get(day);
+          if (offset === undefined) {
+            // At 12:00 UTC New York is already on that day's offset (DST changes at 2:00 local, 6:00/7:00 UTC).
+            const name = offsetFormat.formatToParts(new Date(day * 86400000 + 43200000)).find((p) => p.type === 'timeZoneName');
+            const match = /GMT([+-])(\d\d):(\d\d)/.exec(name ? name.value : '');
+            offset = match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : -300;
+            offsets.set(day, offset);
+          }
+          return ((Math.floor(ms / 60000) + offset) % 1440 + 1440) % 1440;
         }
 
         function niceStep(raw) {
