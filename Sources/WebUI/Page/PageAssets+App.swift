@@ -16,11 +16,49 @@ extension PageAssets {
           root.dataset.markers = s.markers;
           root.dataset.panes = s.panes;
           root.dataset.bars = s.bars;
+          root.dataset.firstT = chart.data && chart.data.t.length ? chart.data.t[0] : '';
           root.dataset.visible = s.visible;
           root.dataset.stride = s.stride;
           root.dataset.frameMs = s.frameMs;
           root.dataset.extended = s.extended;
         });
+
+        const SPAN_DAYS = { '1m': 7, '5m': 45, '15m': 120, '30m': 240, '1h': 400, '4h': 1000, '1d': 3650, '1w': 3650 };
+        const EARLIEST = Date.UTC(2000, 0, 1, 5);
+        let older = { loading: false, done: false, loads: 0 };
+
+        // Panning past the first bar loads the page before it (same timeframe, adjustment, indicators).
+        chart.onNeedOlder = async () => {
+          const data = chart.data;
+          if (older.loading || older.done || !data || data.t.length === 0 || !state.symbol) return;
+          older.loading = true;
+          const load = state.loads;
+          try {
+            let span = SPAN_DAYS[state.timeframe] * 86400000;
+            for (let attempt = 0; attempt < 4; attempt++) {
+              const to = data.t[0] - 1;
+              if (to <= EARLIEST) { older.done = true; break; }
+              const from = Math.max(EARLIEST, to - span);
+              const page = await getJSON('/api/bars', {
+                symbol: state.symbol, timeframe: state.timeframe, adjust: state.adjust, from, to, ...indicatorParams(),
+              });
+              if (load !== state.loads) return;
+              if (page.next) { span /= 4; continue; }  // more than one page: ask for a shorter window
+              if (page.t.length > 0) {
+                chart.prepend(page);
+                older.loads += 1;
+                root.dataset.older = older.loads;
+                break;
+              }
+              if (from === EARLIEST || attempt === 3) { older.done = true; break; }
+              span *= 4;  // nothing there (a long gap, or before the listing): look further back
+            }
+          } catch (error) {
+            setStatus(error.message, true);
+          } finally {
+            older.loading = false;
+          }
+        };
 
         chart.onReadout = (bar) => {
           const out = $('readout');
@@ -68,6 +106,7 @@ extension PageAssets {
             bars.daily = state.timeframe === '1d' || state.timeframe === '1w';
             bars.indicators = bars.indicators || {};
             for (const key of ['sma', 'ema', 'bollinger', 'vwap', 'rsi', 'macd']) chart.show[key] = $(`show-${key}`).checked;
+            older = { loading: false, done: false, loads: 0 };
             chart.setData(bars);
             chart.setActions(actions);
             root.dataset.symbol = state.symbol;

@@ -60,6 +60,29 @@ extension PageAssets {
             this.requestDraw();
           }
 
+          /**
+           * Puts an earlier page in front of the series (bars at or after the current first are dropped)
+           * and keeps the view on the same bars.
+           */
+          prepend(older) {
+            const d = this.data;
+            if (!d || !older) return 0;
+            let count = older.t.length;
+            while (count > 0 && older.t[count - 1] >= d.t[0]) count -= 1;
+            if (count === 0) return 0;
+            for (const k of ['t', 'o', 'h', 'l', 'c', 'v']) d[k] = older[k].slice(0, count).concat(d[k]);
+            const ind = d.indicators || {};
+            const old = older.indicators || {};
+            for (const key of Object.keys(ind)) {
+              if (!Array.isArray(ind[key])) continue;
+              const before = Array.isArray(old[key]) ? old[key].slice(0, count) : new Array(count).fill(null);
+              ind[key] = before.concat(ind[key]);
+            }
+            this.start += count;
+            this.requestDraw();
+            return count;
+          }
+
           setActions(actions) { this.actions = actions || { splits: [], dividends: [] }; this.requestDraw(); }
 
           setHighlight(t) { this.highlight = t; this.scrollTo(t); this.requestDraw(); }
@@ -243,6 +266,7 @@ extension PageAssets {
             g.restore();
             for (const pane of panes.slice(1)) this.drawLowerPane(g, pane, ind, first, last, x, width);
             this.drawTimeAxis(g, first, last, x, width, chh);
+            if (this.start < 0 && this.onNeedOlder) this.onNeedOlder();
             this.drawCrosshair(g, panes, width, perBar, y, lo, hi);
             if (d.daily) this.stats.extended = 0;
             this.stats.candles = cols.length;
