@@ -89,6 +89,15 @@ struct BrowserTests {
             #expect(shaded > 0 && shaded < candles15, "\(shaded) of \(candles15) columns shaded")
             try await Self.checkCandlePixels(page, keepAs: "gui-15m.png")
 
+            // Split and dividend markers on the time axis of a ticker that split in the range.
+            try await page.navigate("\(gui.baseURL)/?symbol=\(GUITestData.splitTicker)&timeframe=1d")
+            try await page.waitUntil(
+                "document.getElementById('chart-root').dataset.ready === '1'"
+                    + " && document.getElementById('chart-root').dataset.symbol === '\(GUITestData.splitTicker)'")
+            let splits = Int(try await Self.dataset(page, "splits")) ?? 0
+            let markers = Int(try await Self.dataset(page, "markers")) ?? 0
+            #expect(splits >= 1 && markers >= 1, "\(splits) splits, \(markers) markers drawn")
+
             // Panning past the first bar loads the page before it.
             try await page.navigate("\(gui.baseURL)/?symbol=AAPL&timeframe=5m&from=2025-02-03&to=2025-02-28")
             try await page.waitUntil("document.getElementById('chart-root').dataset.ready === '1'")
