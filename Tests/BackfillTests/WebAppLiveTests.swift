@@ -133,6 +133,9 @@ struct WebAppLiveTests {
             )
             #expect(text.contains("backfill_gui_request_duration_seconds_count{route=\"/api/bars\"} 4"))
             #expect(text.contains("backfill_gui_websocket_clients 0") && text.contains("backfill_tasks"))
+            #expect(
+                text.contains("backfill_gui_store_read_seconds_count 3"), "three reads; the bad symbol read nothing")
+            #expect(text.contains("backfill_last_run_bars_received ") && text.contains("backfill_last_run_requests "))
             let sample = try Regex(
                 #"^[a-z_]+(\{([a-z]+="[^"\\]*",?)*\})? -?[0-9.e+-]+$|^[a-z_]+\{[^}]*le="\+Inf"\} [0-9]+$"#)
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {

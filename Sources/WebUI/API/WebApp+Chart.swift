@@ -23,9 +23,11 @@ extension WebApp {
         // the source budget, which bounds memory whatever range is asked for.
         let stored = timeframe == .minute1 || timeframe == .day1
         let readLimit = (stored ? limit : configuration.maxSourceBars) + 1
+        let reading = ContinuousClock.now
         var source = try await store.bars(
             symbol: symbol, timeframe: timeframe.source, fromMs: fromMs, toMs: toMs, limit: readLimit,
             adjustment: adjustment)
+        metrics.recordStoreRead(seconds: Self.seconds(since: reading))
         let following = source.count == readLimit ? source.removeLast().windowStartMs : nil
         let series = try ChartSeries.build(
             from: source, following: following, timeframe: timeframe, extendedHours: extended, limit: limit,
@@ -52,10 +54,14 @@ extension WebApp {
         }
         var response = Self.jsonResponse(json)
         // Read, resample, indicators and JSON, for clients and the benchmark (W3C Server-Timing).
-        let elapsed = ContinuousClock.now - started
-        let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+        let ms = Self.seconds(since: started) * 1_000
         response.headers[Self.serverTiming] = "app;dur=\((ms * 100).rounded() / 100)"
         return response
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// The requested `from`/`to`, or a default window of about a screenful ending at the symbol's

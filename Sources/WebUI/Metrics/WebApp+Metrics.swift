@@ -27,11 +27,21 @@ extension WebApp {
             out += "backfill_gui_request_duration_seconds_sum{route=\"\(route)\"} \(series.sum)\n"
             out += "backfill_gui_request_duration_seconds_count{route=\"\(route)\"} \(series.count)\n"
         }
+        let reads = metrics.storeReadSeries
+        out += "# HELP backfill_gui_store_read_seconds Time to read a chart's bars from the store.\n"
+        out += "# TYPE backfill_gui_store_read_seconds histogram\n"
+        for (bound, count) in zip(WebMetrics.bucketBounds, reads.buckets) {
+            out += "backfill_gui_store_read_seconds_bucket{le=\"\(bound)\"} \(count)\n"
+        }
+        out += "backfill_gui_store_read_seconds_bucket{le=\"+Inf\"} \(reads.count)\n"
+        out +=
+            "backfill_gui_store_read_seconds_sum \(reads.sum)\nbackfill_gui_store_read_seconds_count \(reads.count)\n"
         out += gauge("backfill_gui_websocket_clients", "Open live WebSocket connections.", metrics.webSocketClients)
         out += counter("backfill_gui_live_frames_total", "Live bar frames sent to browsers.", metrics.liveFrames)
         out += counter(
             "backfill_gui_unauthorized_total", "Requests refused for a missing or wrong token.", metrics.unauthorized)
         out += try await taskMetrics()
+        out += try await lastRunMetrics()
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: out)))
@@ -54,6 +64,26 @@ extension WebApp {
         out += "# HELP backfill_quarantined_rows Input rows kept aside with a reason.\n"
         out += "# TYPE backfill_quarantined_rows gauge\nbackfill_quarantined_rows \(quarantined)\n"
         return out
+    }
+
+    /// What the latest `scraper` run did (ingestion's counters live in its process; its record here).
+    private func lastRunMetrics() async throws -> String {
+        guard let run = try await store.recentRuns(limit: 1).first else { return "" }
+        let values: [(String, String, Double)] = [
+            ("bars_received", "Bars received by the latest scraper run.", Double(run.barsReceived)),
+            ("bars_changed", "Rows inserted or changed by the latest scraper run.", Double(run.barsChanged)),
+            ("requests", "HTTP requests made by the latest scraper run.", Double(run.requests)),
+            ("errors", "Errors reported by the latest scraper run.", Double(run.errors.count)),
+            (
+                "duration_seconds", "Duration of the latest scraper run.",
+                Double(run.finishedAtMs - run.startedAtMs) / 1_000
+            ),
+            ("finished_timestamp_seconds", "When the latest scraper run finished.", Double(run.finishedAtMs) / 1_000),
+        ]
+        return values.map { name, help, value in
+            "# HELP backfill_last_run_\(name) \(help)\n# TYPE backfill_last_run_\(name) gauge\n"
+                + "backfill_last_run_\(name) \(value)\n"
+        }.joined()
     }
 
     private func gauge(_ name: String, _ help: String, _ value: borrowing Atomic<Int>) -> String {

@@ -19,6 +19,7 @@ public final class WebMetrics: Sendable {
     /// Requests refused for a missing or wrong token.
     public let unauthorized = Atomic<Int>(0)
     private let requests = Mutex<[String: Int]>([:])
+    private let storeReads = Mutex(Series())
     private let durations = Mutex<[String: Series]>([:])
 
     public init() {}
@@ -38,6 +39,18 @@ public final class WebMetrics: Sendable {
             table[route] = series
         }
     }
+
+    /// Records one read of bars from the store (the chart endpoints), in seconds.
+    func recordStoreRead(seconds: Double) {
+        storeReads.withLock { series in
+            series.count += 1
+            series.sum += seconds
+            for (index, bound) in Self.bucketBounds.enumerated() where seconds <= bound { series.buckets[index] += 1 }
+        }
+    }
+
+    /// Store read durations.
+    var storeReadSeries: Series { storeReads.withLock { $0 } }
 
     /// Request counts by `route|class`.
     var requestCounts: [String: Int] { requests.withLock { $0 } }
