@@ -49,6 +49,33 @@ struct WebAppLiveTests {
         #expect(Self.int(frames[2], "t") == start + 300_000 && Self.double(frames[2], "o") == 105)
     }
 
+    /// End to end in one process: the sandbox's feed emits minute bars, live ingestion stores and
+    /// publishes them on the in-process bus, and the gui's socket forwards each as the chart's bucket.
+    @Test func aBarTheSandboxEmitsReachesTheSocketAfterItIsStored() async throws {
+        let (frames, store) = try await LiveTestSupport.withLive(symbols: ["AAPL"]) { live in
+            let web = WebApp(store: live.store, bus: live.bus)
+            let app = Application(
+                router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+            let frames = try await app.test(.live) { client in
+                try await Self.collect(client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 3) {}
+            }
+            return (
+                frames.map { (Self.int($0, "minute") ?? 0, Self.int($0, "t") ?? 0, Self.double($0, "c") ?? .nan) },
+                live.store
+            )
+        }
+        try #require(frames.count == 3)
+        let stored = try await LiveTestSupport.stored(store, "AAPL")
+        for (minute, bucket, close) in frames {
+            #expect(bucket <= minute && minute < bucket + 300_000, "the minute lies in its 5-minute bucket")
+            // Published after the commit: the minute is stored, and the bucket closes at its close.
+            let bar = try #require(stored.first { $0.windowStartMs == minute })
+            #expect(close == bar.close)
+        }
+        let minutes = frames.map(\.0)
+        #expect(minutes == minutes.sorted() && Set(minutes).count == minutes.count)
+    }
+
     /// Opens the socket, waits for `hello`, runs `publish`, and returns the next `count` bar frames
     /// (fewer after 10 s, so a lost frame fails the test instead of hanging it).
     static func collect(
