@@ -126,12 +126,12 @@ enum DayFileBench {
                     _ = engine.update(bar)
                 }
             }
-            stateBytes += try JSONEncoder().encode(engine).count
+            stateBytes += try engine.savedState().count
         }
         let enrich = SQLiteWriteBench.seconds(since: started)
         let store = try SQLiteBarStore(path: folder.appendingPathComponent("profile.sqlite").path)
         started = ContinuousClock.now
-        _ = try await store.write(batches)
+        _ = try await store.write(batches, source: .flatFile)
         let write = SQLiteWriteBench.seconds(since: started)
         print("profile (each stage alone, one core each):")
         print("  decode (inflate + parse threads): \(format(decode)) s = \(Int(Double(decoded.count) / decode)) rows/s")

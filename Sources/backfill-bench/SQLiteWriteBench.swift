@@ -95,7 +95,7 @@ enum SQLiteWriteBench {
         let store = try SQLiteBarStore(path: path)
         let started = ContinuousClock.now
         for start in stride(from: 0, to: batches.count, by: 1_000) {
-            _ = try await store.write(Array(batches[start..<min(start + 1_000, batches.count)]))
+            _ = try await store.write(Array(batches[start..<min(start + 1_000, batches.count)]), source: .flatFile)
         }
         return seconds(since: started)
     }

@@ -18,7 +18,7 @@ struct Scraper: AsyncParsableCommand {
             """,
         subcommands: [
             Backfill.self, StatusCommand.self, GapsCommand.self, RepairCommand.self, LiveCommand.self,
-            CalendarCommand.self, IndicatorsCommand.self,
+            CalendarCommand.self, IndicatorsCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: Backfill.self
     )

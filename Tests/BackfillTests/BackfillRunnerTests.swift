@@ -168,7 +168,7 @@ struct EnrichmentTests {
 
     func saved(_ store: SQLiteBarStore, _ timeframe: Timeframe) async throws -> IndicatorEngine {
         let state = try #require(try await store.indicatorState(symbol: "AMD", timeframe: timeframe))
-        return try JSONDecoder().decode(IndicatorEngine.self, from: Data(state.state))
+        return try IndicatorEngine(savedState: state.state)
     }
 
     @Test func savedStateEqualsAFullRecomputeForwardAndBackward() async throws {

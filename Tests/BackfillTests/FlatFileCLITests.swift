@@ -51,7 +51,8 @@ struct FlatFileCLITests {
         try await CLI.waitForMinuteBars(in: db, process: process)
         kill(process.processIdentifier, SIGINT)
         #expect(try await ChildExit.wait(process)?.code == 130)
-        #expect(try String(contentsOf: out, encoding: .utf8).contains("run the same command again"))
+        let printed = try String(contentsOf: out, encoding: .utf8)
+        #expect(printed.contains("run the same command again"), "\(printed)")
         let queue = try DatabaseQueue(path: db)
         let unfinished = try await queue.read {
             try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state IN ('downloading', 'processing')")

@@ -60,8 +60,8 @@ struct FlatFilePipelineTests {
             let during = try #require(saved[ticker])
             try await enricher.enrich(symbol: ticker, timeframe: .minute, earliestWrittenMs: .min)
             let recomputed = try #require(try await store.indicatorState(symbol: ticker, timeframe: .minute))
-            let a = try JSONDecoder().decode(IndicatorEngine.self, from: Data(during.state))
-            let b = try JSONDecoder().decode(IndicatorEngine.self, from: Data(recomputed.state))
+            let a = try IndicatorEngine(savedState: during.state)
+            let b = try IndicatorEngine(savedState: recomputed.state)
             #expect(during.lastMs == recomputed.lastMs && a == b, "\(ticker)")
         }
     }

@@ -69,7 +69,7 @@ struct KillUnderFaultsTests {
     static func waitForMoreMinuteBars(than count: Int, in path: String, process: Process) async throws -> Int {
         for _ in 0..<3_000 {
             if FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path),
-                let now = try? await queue.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bars_minute") }),
+                let now = try? await queue.read({ try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) }),
                 now > count
             {
                 try? queue.close()

@@ -147,7 +147,7 @@ struct LiveGapTests {
         let revised = try #require(messages.last { $0.revised && $0.bar.windowStartMs == stored[20].windowStartMs })
         #expect(revised.indicators == values[20] && revised.bar == stored[20])
         let saved = try #require(try await store.indicatorState(symbol: "AAPL", timeframe: .minute))
-        let engine = try JSONDecoder().decode(IndicatorEngine.self, from: Data(saved.state))
+        let engine = try IndicatorEngine(savedState: saved.state)
         var upToSaved = try IndicatorEngine()
         for bar in seen where bar.windowStartMs <= saved.lastMs { _ = upToSaved.update(bar) }
         #expect(engine == upToSaved && saved.lastMs < stored[29].windowStartMs, "the state before the horizon")

@@ -142,7 +142,7 @@ enum LiveTestSupport {
         -> (saved: IndicatorEngine, batch: IndicatorEngine)
     {
         let saved = try #require(try await store.indicatorState(symbol: symbol, timeframe: .minute))
-        let engine = try JSONDecoder().decode(IndicatorEngine.self, from: Data(saved.state))
+        let engine = try IndicatorEngine(savedState: saved.state)
         var batch = try IndicatorEngine()
         for bar in bars where bar.windowStartMs <= saved.lastMs { _ = batch.update(bar) }
         return (engine, batch)

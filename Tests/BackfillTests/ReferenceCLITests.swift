@@ -16,7 +16,7 @@ struct ReferenceCLITests {
         let daily = try await ScraperCLITests.run(base + ["--phases", "daily"], in: folder)
         #expect(daily.status == 0, "\(daily.all)")
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM bars_day") == 3)
-        #expect(try Self.count(folder, "SELECT COUNT(*) FROM bars_minute") == 0)
+        #expect(try Self.count(folder, TestSupport.storedMinutesSQL) == 0)
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM sync_state") == 0)
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM securities WHERE composite_figi IS NOT NULL") == 0)
         #expect(!daily.stdout.contains("  reference") && !daily.stdout.contains("  news"))
@@ -27,7 +27,7 @@ struct ReferenceCLITests {
         #expect(!skipNews.stdout.contains("  news"))
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM sync_state WHERE phase IN ('reference', 'actions')") == 2)
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM sync_state WHERE phase = 'news'") == 0)
-        #expect(try Self.count(folder, "SELECT COUNT(*) FROM bars_minute") > 0)
+        #expect(try Self.count(folder, TestSupport.storedMinutesSQL) > 0)
         #expect(try Self.count(folder, "SELECT COUNT(*) FROM securities") == 1, "the bars' security was identified")
 
         let everything = try await ScraperCLITests.run(base, in: folder)

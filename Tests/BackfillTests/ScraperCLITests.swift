@@ -148,7 +148,8 @@ struct ScraperCLITests {
         // The ledger's counts are the stored bars: compare with the database itself.
         let queue = try DatabaseQueue(path: folder.appendingPathComponent("backfill.sqlite").path)
         let stored = try await queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bars_minute_by_ticker WHERE ticker = 'AMD'") ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(minutes), 0) FROM minute_days_by_ticker WHERE ticker = 'AMD'") ?? 0
         }
         let received = rows.dropFirst().compactMap { Int($0[4]) }.reduce(0, +)
         #expect(stored > 0 && received == stored)
@@ -282,7 +283,7 @@ struct ScraperCLITests {
         for _ in 0..<1_500 {
             if FileManager.default.fileExists(atPath: path),
                 let queue = try? DatabaseQueue(path: path),
-                let count = try? await queue.read({ try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM bars_minute") }),
+                let count = try? await queue.read({ try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) }),
                 count > 0
             {
                 return

@@ -4,6 +4,7 @@ import GRDB
 import Logging
 import Polygon
 import PolygonSandbox
+import Storage
 
 /// Shared helpers: temporary folders, a sandbox on a loopback port, a fast-retrying client.
 enum TestSupport {
@@ -49,15 +50,19 @@ enum TestSupport {
     static func date(_ text: String) -> LocalDate { LocalDate(text)! }
     static func range(_ a: String, _ b: String) -> DayRange { DayRange(date(a), date(b))! }
 
+    /// SQL counting the stored minute bars (packed days plus unpacked live rows).
+    static let storedMinutesSQL =
+        "SELECT (SELECT COALESCE(SUM(count), 0) FROM minute_blocks) + (SELECT COUNT(*) FROM bars_minute)"
+
     /// Every stored bar of a database, by ticker and time, for comparing two databases exactly.
     static func contents(ofDatabase path: String) throws -> [String] {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
             var lines: [String] = []
-            for view in ["bars_day_by_ticker", "bars_minute_by_ticker"] {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(view) ORDER BY ticker, t")
-                lines += rows.map { "\(view) \($0)" }
-            }
+            let days = try Row.fetchAll(db, sql: "SELECT * FROM bars_day_by_ticker ORDER BY ticker, t")
+            lines += days.map { "bars_day_by_ticker \($0)" }
+            // Minute bars are packed per day: compare them unpacked.
+            try SQLiteBarStore.forEachMinuteBar(db) { ticker, bar in lines.append("bars_minute \(ticker) \(bar)") }
             // The completeness ledger and the completed ranges are content too (not their timestamps).
             if try db.tableExists("ledger") {
                 let ledger = try Row.fetchAll(

@@ -25,7 +25,7 @@ public struct Enricher: Sendable {
         var engine = try IndicatorEngine(configuration: configuration)
         var fromMs: Int64 = .min
         if let saved = try await store.indicatorState(symbol: symbol, timeframe: timeframe),
-            let restored = try? JSONDecoder().decode(IndicatorEngine.self, from: Data(saved.state)),
+            let restored = try? IndicatorEngine(savedState: saved.state),
             restored.configuration == configuration, earliestWrittenMs.map({ $0 > saved.lastMs }) ?? true
         {
             engine = restored
@@ -45,7 +45,7 @@ public struct Enricher: Sendable {
         }
         if let lastMs {
             try await store.saveIndicatorState(
-                symbol: symbol, timeframe: timeframe, lastMs: lastMs, state: Array(try JSONEncoder().encode(engine)))
+                symbol: symbol, timeframe: timeframe, lastMs: lastMs, state: try engine.savedState())
         }
         return fed
     }

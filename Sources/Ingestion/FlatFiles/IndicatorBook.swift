@@ -33,7 +33,7 @@ final class IndicatorBook: Sendable {
         if let engine = state.withLock({ $0.working[symbol] ?? $0.engines[symbol] }) { return engine }
         let saved = state.withLock { $0.saved.removeValue(forKey: symbol) }
         var engine = try IndicatorEngine(configuration: configuration)
-        if let saved, let restored = try? JSONDecoder().decode(IndicatorEngine.self, from: Data(saved.state)),
+        if let saved, let restored = try? IndicatorEngine(savedState: saved.state),
             restored.configuration == configuration
         {
             engine = restored
@@ -52,7 +52,7 @@ final class IndicatorBook: Sendable {
             return nil
         }
         for bar in bars { _ = engine.update(bar) }
-        let encoded = Array(try JSONEncoder().encode(engine))
+        let encoded = try engine.savedState()
         state.withLock { $0.working[symbol] = engine }
         return IndicatorStateUpdate(
             symbol: symbol, timeframe: timeframe, lastMs: engine.lastWindowStartMs ?? first.windowStartMs,

@@ -13,7 +13,7 @@ extension LivePipeline {
     /// starts fresh: building history is the backfill enricher's job.
     func restore(_ symbol: String) async throws -> IndicatorTrack {
         guard let saved = try await store.indicatorState(symbol: symbol, timeframe: .minute),
-            let engine = try? JSONDecoder().decode(IndicatorEngine.self, from: Data(saved.state)),
+            let engine = try? IndicatorEngine(savedState: saved.state),
             engine.configuration == freshEngine.configuration
         else {
             logger.debug("live: no saved indicator state for \(symbol); starting fresh")
@@ -51,9 +51,8 @@ extension LivePipeline {
             guard var track = tracks[symbol] else { continue }
             let engine = final && track.base.lastWindowStartMs == nil ? track.current : track.base
             if let lastMs = engine.lastWindowStartMs {
-                let state = try JSONEncoder().encode(engine)
                 try await store.saveIndicatorState(
-                    symbol: symbol, timeframe: .minute, lastMs: lastMs, state: Array(state))
+                    symbol: symbol, timeframe: .minute, lastMs: lastMs, state: try engine.savedState())
                 saved += 1
             }
             track.baseChanged = false

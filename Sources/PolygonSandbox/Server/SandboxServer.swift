@@ -30,41 +30,50 @@ public struct SandboxServer: Sendable {
     }
 
     /// Starts the sandbox, calls `body` with its base URL (`http://127.0.0.1:PORT`), then shuts it
-    /// down gracefully.
+    /// down gracefully, giving up after 3 s.
+    ///
+    /// The server runs in an unstructured task so that a shutdown that never completes cannot keep
+    /// a finished caller waiting: seen as a `scraper --sandbox` run that printed its work and never
+    /// exited, every thread idle, the service group's shutdown waiting on a connection that had
+    /// already gone. A task group would wait for its server child whatever happened.
     public func withRunning<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = makeApplication { port in
             continuation.yield(port); continuation.finish()
         }
         let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: configuration.logger)
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
+        let server = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            await Self.stop(server, group)
+            throw CancellationError()
+        }
+        do {
+            let result = try await body("http://\(configuration.host):\(port)")
+            await Self.stop(server, group)
+            return result
+        } catch {
+            await Self.stop(server, group)
+            throw error
+        }
+    }
+
+    /// Asks the server to stop and waits for it at most `seconds`; then cancels it without waiting.
+    static func stop(_ server: Task<Void, any Error>, _ group: ServiceGroup, seconds: Int = 3) async {
+        await group.triggerGracefulShutdown()
+        let once = Once()
+        let stopped = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            // Unstructured on purpose: whichever finishes first resumes; the other is left behind.
+            Task {
+                _ = try? await server.value
+                if once.claim() { done.resume(returning: true) }
             }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                await group.triggerGracefulShutdown()
-                throw CancellationError()
-            }
-            do {
-                let result = try await body("http://\(configuration.host):\(port)")
-                await group.triggerGracefulShutdown()
-                // A keep-alive connection that misses the quiesce must not keep a finished run
-                // alive: after 3 s the server task is cancelled, which closes what is left.
-                tasks.addTask {
-                    try? await Task.sleep(for: .seconds(3))
-                    return nil
-                }
-                _ = try? await tasks.next()  // the server stopped, or the 3 s are up
-                tasks.cancelAll()
-                try? await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                if once.claim() { done.resume(returning: false) }
             }
         }
+        if !stopped { server.cancel() }
     }
 
     /// Polygon's 401 bodies for a missing or unknown key; nil when the key is right.
@@ -135,4 +144,16 @@ public final class SandboxStatistics: Sendable {
 
     /// Requests received per route (`aggregates`), and answered normally (`aggregates.ok`).
     public subscript(route: String) -> Int { counts.withLock { $0[route] ?? 0 } }
+}
+
+/// True for the first caller only.
+private final class Once: Sendable {
+    private let claimed = Mutex(false)
+
+    func claim() -> Bool {
+        claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
+    }
 }

@@ -95,7 +95,8 @@ struct IdentityMerge {
 
     /// Moves the bars of `old` inside the interval; returns rows that were new under the survivor.
     private func moveBars(from old: Int64, to survivor: Int64, interval: Interval) throws -> Int {
-        var moved = 0
+        var moved = try SQLiteMinuteBlocks.move(
+            db, from: old, to: survivor, fromMs: interval.fromMs, untilMs: interval.untilMs)
         for table in ["bars_minute", "bars_day"] {
             try db.execute(
                 sql: """
@@ -116,6 +117,7 @@ struct IdentityMerge {
             db,
             sql: """
                 SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM bars_minute WHERE security_id = ?1 LIMIT 1))
+                     + (SELECT COUNT(*) FROM (SELECT 1 FROM minute_blocks WHERE security_id = ?1 LIMIT 1))
                      + (SELECT COUNT(*) FROM (SELECT 1 FROM bars_day WHERE security_id = ?1 LIMIT 1))
                 """, arguments: [id]) == 0
     }
@@ -145,7 +147,9 @@ struct IdentityMerge {
 
     /// Every table with a `security_id` column other than the ones merged above.
     private func tablesKeyedBySecurity() throws -> [String] {
-        let handled: Set<String> = ["bars_minute", "bars_day", "coverage", "indicator_state", "ticker_names"]
+        let handled: Set<String> = [
+            "bars_minute", "minute_blocks", "bars_day", "coverage", "indicator_state", "ticker_names",
+        ]
         return try String.fetchAll(
             db,
             sql: """
@@ -163,7 +167,9 @@ struct IdentityMerge {
                 db,
                 sql: """
                     SELECT MIN(t), MAX(t) FROM (SELECT t FROM bars_day WHERE security_id = ?1
-                                                UNION ALL SELECT t FROM bars_minute WHERE security_id = ?1)
+                                                UNION ALL SELECT t FROM bars_minute WHERE security_id = ?1
+                                                UNION ALL SELECT first_t FROM minute_blocks WHERE security_id = ?1
+                                                UNION ALL SELECT last_t FROM minute_blocks WHERE security_id = ?1)
                     """, arguments: [id]),
             let first = row[0] as Int64?, let last = row[1] as Int64?
         else { return }

@@ -124,7 +124,7 @@ extension SQLiteBarStore: TaskStore {
                     """, arguments: [timeframe.description])
             var states: [String: SavedIndicatorState] = [:]
             while let row = try rows.next() {
-                states[row[0]] = SavedIndicatorState(lastMs: row[1], state: Array((row[2] as String).utf8))
+                states[row[0]] = SavedIndicatorState(lastMs: row[1], state: Self.stateBytes(row[2]))
             }
             return states
         }
@@ -174,8 +174,17 @@ extension SQLiteBarStore: TaskStore {
                 ON CONFLICT (security_id, timeframe) DO UPDATE SET last_t = excluded.last_t, state = excluded.state
                 """)
         try statement.execute(arguments: [
-            securityID, update.timeframe.description, update.lastMs, String(decoding: update.state, as: UTF8.self),
+            securityID, update.timeframe.description, update.lastMs, Data(update.state),
         ])
+    }
+
+    /// A saved state's bytes: a BLOB (compact state), or TEXT (JSON, as earlier versions saved it).
+    static func stateBytes(_ value: DatabaseValue) -> [UInt8] {
+        switch value.storage {
+        case .blob(let data): return Array(data)
+        case .string(let text): return Array(text.utf8)
+        default: return []
+        }
     }
 
     private func readTasks<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T)

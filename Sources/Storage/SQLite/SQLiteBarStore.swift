@@ -202,16 +202,16 @@ public final class SQLiteBarStore: BarStore {
         return runs
     }
 
-    /// Inserts new rows and updates rows whose values differ; identical rows are left untouched.
-    /// Minute bars also update the completeness ledger of the sessions they touch.
+    /// Inserts new bars and updates bars whose values differ; identical ones are left untouched.
+    /// Minute bars go into their days' blocks (``SQLiteMinuteBlocks``) and update the completeness
+    /// ledger of the sessions they touch.
     static func upsert(
         _ db: Database, table: String, securityID: Int64, bars: [Bar], source: BarSource = .rest
     ) throws -> Int {
-        let changed = try BarUpsertStatement.upsert(db, table: table, securityID: securityID, bars: bars)
         if table == "bars_minute" {
-            try SQLiteLedger.recordReceived(db, securityID: securityID, bars: bars, source: source)
+            return try SQLiteMinuteBlocks.write(db, securityID: securityID, bars: bars, source: source)
         }
-        return changed
+        return try BarUpsertStatement.upsert(db, table: table, securityID: securityID, bars: bars)
     }
 
     /// Records `range` as fetched whole (merged into the security's ranges) and marks its sessions
@@ -295,6 +295,9 @@ public final class SQLiteBarStore: BarStore {
     static func bars(_ db: Database, table: String, securityID: Int64, fromMs: Int64, toMs: Int64, limit: Int) throws
         -> [Bar]
     {
+        if table == "bars_minute" {
+            return try SQLiteMinuteBlocks.bars(db, securityID: securityID, fromMs: fromMs, toMs: toMs, limit: limit)
+        }
         let rows = try Row.fetchCursor(
             db,
             sql: """
@@ -314,14 +317,28 @@ public final class SQLiteBarStore: BarStore {
     public func inventory() async throws -> [InventoryRow] {
         try await read("inventory") { db in
             var result: [InventoryRow] = []
-            for (table, label) in [("bars_day", "1d"), ("bars_minute", "1m")] {
+            // Per security: bar count, first and last time (minutes: blocks plus unpacked rows).
+            let spans = [
+                (
+                    "1d",
+                    "SELECT security_id, COUNT(*) AS n, MIN(t) AS lo, MAX(t) AS hi FROM bars_day GROUP BY security_id"
+                ),
+                (
+                    "1m",
+                    """
+                    SELECT security_id, count AS n, first_t AS lo, last_t AS hi FROM minute_blocks
+                    UNION ALL SELECT security_id, COUNT(*), MIN(t), MAX(t) FROM bars_minute GROUP BY security_id
+                    """
+                ),
+            ]
+            for (label, span) in spans {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.ticker, COUNT(*), MIN(b.t), MAX(b.t), s.delist_date,
+                        SELECT s.ticker, SUM(b.n), MIN(b.lo), MAX(b.hi), s.delist_date,
                             (SELECT group_concat(n.ticker, ',') FROM ticker_names n
                              WHERE n.security_id = s.id AND n.ticker != s.ticker)
-                        FROM \(table) b JOIN securities s ON s.id = b.security_id GROUP BY s.id ORDER BY s.ticker
+                        FROM (\(span)) b JOIN securities s ON s.id = b.security_id GROUP BY s.id ORDER BY s.ticker
                         """)
                 result += rows.map { row in
                     let former = (row[5] as String?)?.split(separator: ",").map(String.init) ?? []
@@ -359,7 +376,7 @@ public final class SQLiteBarStore: BarStore {
             let row = try Row.fetchOne(
                 db, sql: "SELECT last_t, state FROM indicator_state WHERE security_id = ? AND timeframe = ?",
                 arguments: [id, timeframe.description])
-            return row.map { (lastMs: $0[0], state: Array(($0[1] as String).utf8)) }
+            return row.map { (lastMs: $0[0], state: Self.stateBytes($0[1])) }
         }
     }
 
@@ -371,7 +388,7 @@ public final class SQLiteBarStore: BarStore {
                     sql: """
                         INSERT INTO indicator_state (security_id, timeframe, last_t, state) VALUES (?, ?, ?, ?)
                         ON CONFLICT (security_id, timeframe) DO UPDATE SET last_t = excluded.last_t, state = excluded.state
-                        """, arguments: [id, timeframe.description, lastMs, String(decoding: state, as: UTF8.self)])
+                        """, arguments: [id, timeframe.description, lastMs, Data(state)])
             }
         } catch {
             throw StorageError(

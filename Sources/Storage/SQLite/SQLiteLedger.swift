@@ -13,6 +13,36 @@ enum SQLiteLedger {
     /// (``markComplete(_:securityID:range:source:)``, which also sets its source); until then the
     /// source is that of the first bars stored.
     static func recordReceived(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, 'partial', ?6, ?7)
+                ON CONFLICT (security_id, session) DO UPDATE SET
+                    received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?8 AND t < ?9),
+                    regular = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?10 AND t < ?11),
+                    updated_ms = excluded.updated_ms
+                """)
+        try record(statement, securityID: securityID, bars: bars, source: source, recount: true)
+    }
+
+    /// After a day's minutes were packed into a block: `bars` are all the day's minutes, so their
+    /// counts are exact and replace the ledger's.
+    static func recordDay(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, 'partial', ?6, ?7)
+                ON CONFLICT (security_id, session) DO UPDATE SET
+                    received = excluded.received, regular = excluded.regular, updated_ms = excluded.updated_ms
+                """)
+        try record(statement, securityID: securityID, bars: bars, source: source, recount: false)
+    }
+
+    /// Counts `bars` per session and executes `statement` once per session touched; `recount`
+    /// statements also get the session's bounds (?8–?11) to count the row table.
+    private static func record(
+        _ statement: Statement, securityID: Int64, bars: [Bar], source: BarSource, recount: Bool
+    ) throws {
         guard !bars.isEmpty else { return }
         var touched: [(index: Int, received: Int, regular: Int)] = []
         var current = -1
@@ -41,22 +71,18 @@ enum SQLiteLedger {
             }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO ledger (security_id, session, expected, received, regular, status, source, updated_ms)
-                VALUES (?1, ?2, ?3, ?4, ?5, 'partial', ?6, ?7)
-                ON CONFLICT (security_id, session) DO UPDATE SET
-                    received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?8 AND t < ?9),
-                    regular = (SELECT COUNT(*) FROM bars_minute WHERE security_id = ?1 AND t >= ?10 AND t < ?11),
-                    updated_ms = excluded.updated_ms
-                """)
         for session in touched {
             let hours = calendar.sessions[session.index]
-            try statement.execute(arguments: [
+            var arguments: StatementArguments = [
                 securityID, hours.date.description, expectedMinutes(hours), session.received, session.regular,
-                source.rawValue, now, hours.preMarketOpenMs, hours.postMarketCloseMs, hours.regularOpenMs,
-                hours.regularCloseMs,
-            ])
+                source.rawValue, now,
+            ]
+            if recount {
+                arguments += [
+                    hours.preMarketOpenMs, hours.postMarketCloseMs, hours.regularOpenMs, hours.regularCloseMs,
+                ]
+            }
+            try statement.execute(arguments: arguments)
         }
     }
 
@@ -86,12 +112,17 @@ enum SQLiteLedger {
     /// Builds the ledger of a database written before it existed: every stored minute counted per
     /// session; sessions inside a completed range are `complete` (source `rest`, the only one then).
     static func rebuild(_ db: Database) throws {
-        let securities = try Int64.fetchAll(db, sql: "SELECT DISTINCT security_id FROM bars_minute")
+        // Minutes are rows before migration v6, packed days and rows after it.
+        let packed = try db.tableExists("minute_blocks")
+        let securities = try Int64.fetchAll(
+            db,
+            sql: packed
+                ? "SELECT security_id FROM bars_minute UNION SELECT security_id FROM minute_blocks"
+                : "SELECT DISTINCT security_id FROM bars_minute")
         for id in securities {
-            let times = try Int64.fetchAll(
-                db, sql: "SELECT t FROM bars_minute WHERE security_id = ? ORDER BY t", arguments: [id])
-            let bars = times.map { Bar(windowStartMs: $0, open: 0, high: 0, low: 0, close: 0, volume: 0) }
-            try recordReceived(db, securityID: id, bars: bars, source: .rest)
+            let bars = try SQLiteMinuteBlocks.bars(
+                db, securityID: id, fromMs: .min / 2, toMs: .max, limit: .max, packed: packed)
+            try recordDay(db, securityID: id, bars: bars, source: .rest)
         }
         let marks = try Row.fetchAll(
             db, sql: "SELECT security_id, first_day, last_day FROM coverage WHERE timeframe = '1m'")

@@ -57,6 +57,7 @@ enum SQLiteSchema {
         registerReferenceMigrations(&migrator)  // v3: security identity, ticker names, actions, news
         registerTaskMigrations(&migrator)  // v4: flat-file/chunk tasks and quarantined rows
         registerLedgerMigrations(&migrator)  // v5: the completeness ledger
+        registerBlockMigrations(&migrator)  // v6: minute bars packed per security and day
         return migrator
     }
 

@@ -1,0 +1,277 @@
+import BackfillCore
+import GRDB
+import GRDBSQLite
+
+/// Minute bars on disk: one `minute_blocks` row per (security, New York day) holding the day's
+/// minutes packed (``MinuteBlock``), and the row table `bars_minute` for live minutes of a day no
+/// block holds yet. A day's minutes live in exactly one of the two: a block write takes in the
+/// day's rows and deletes them, and a live minute of a day that has a block goes into the block.
+///
+/// So a whole-market day file is 10,000 appends (one per security) instead of 1.6 M B-tree inserts
+/// into 10,000 places, and its speed does not fall as the table grows; a live minute of a new day
+/// is one row insert.
+enum SQLiteMinuteBlocks {
+    /// Stores one security's minute bars; returns how many were new or changed.
+    static func write(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws -> Int {
+        let bars = MinuteBlock.normalized(bars)
+        var changed = 0
+        var start = 0
+        while start < bars.count {
+            let day = EasternTime.date(containing: bars[start].windowStartMs)
+            let dayEnd = EasternTime.utcMilliseconds(on: day.adding(days: 1), minutesAfterMidnight: 0)
+            var end = start + 1
+            while end < bars.count, bars[end].windowStartMs < dayEnd { end += 1 }
+            changed += try writeDay(db, securityID: securityID, day: day, bars: bars[start..<end], source: source)
+            start = end
+        }
+        return changed
+    }
+
+    private static func writeDay(
+        _ db: Database, securityID: Int64, day: LocalDate, bars: ArraySlice<Bar>, source: BarSource
+    ) throws -> Int {
+        let block = try readBlock(db, securityID: securityID, day: day)
+        if block == nil, source == .live {
+            // Today's live minutes: one row each until a backfill packs the day.
+            let changed = try BarUpsertStatement.upsert(
+                db, table: "bars_minute", securityID: securityID, bars: Array(bars))
+            try SQLiteLedger.recordReceived(db, securityID: securityID, bars: Array(bars), source: source)
+            return changed
+        }
+        let (dayStart, dayEnd) = bounds(of: day)
+        let rows = try rowBars(db, securityID: securityID, fromMs: dayStart, untilMs: dayEnd)
+        let old = rows.isEmpty ? (block ?? []) : MinuteBlock.overlay(block ?? [], rows).bars
+        let (merged, changed) = MinuteBlock.overlay(old, bars)
+        if changed > 0 || !rows.isEmpty {
+            try saveBlock(db, securityID: securityID, day: day, bars: merged)
+        }
+        if !rows.isEmpty {
+            try db.cachedStatement(sql: "DELETE FROM bars_minute WHERE security_id = ? AND t >= ? AND t < ?")
+                .execute(arguments: [securityID, dayStart, dayEnd])
+        }
+        // Even when nothing changed: the ledger counts what is stored (a repair may find it stale).
+        try SQLiteLedger.recordDay(db, securityID: securityID, bars: merged, source: source)
+        return changed
+    }
+
+    /// The UTC instants bounding a New York day.
+    static func bounds(of day: LocalDate) -> (Int64, Int64) {
+        (
+            EasternTime.utcMilliseconds(on: day, minutesAfterMidnight: 0),
+            EasternTime.utcMilliseconds(on: day.adding(days: 1), minutesAfterMidnight: 0)
+        )
+    }
+
+    static func readBlock(_ db: Database, securityID: Int64, day: LocalDate) throws -> [Bar]? {
+        let statement = try db.cachedStatement(
+            sql: "SELECT bars FROM minute_blocks WHERE security_id = ? AND session = ?"
+        ).sqliteStatement
+        defer { sqlite3_reset(statement) }
+        sqlite3_bind_int64(statement, 1, securityID)
+        sqlite3_bind_int64(statement, 2, Int64(day.daysSinceEpoch))
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return try decodeColumn(statement, 0)
+        case SQLITE_DONE: return nil
+        default: throw StorageError(.read, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+    }
+
+    private static func decodeColumn(_ statement: OpaquePointer?, _ column: Int32) throws -> [Bar] {
+        let count = Int(sqlite3_column_bytes(statement, column))
+        guard let base = sqlite3_column_blob(statement, column) else {
+            return try MinuteBlock.decode(.init(start: nil, count: 0))
+        }
+        return try MinuteBlock.decode(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
+    /// Writes (or replaces) the block of a day; an empty day deletes it.
+    static func saveBlock(_ db: Database, securityID: Int64, day: LocalDate, bars: [Bar]) throws {
+        guard let first = bars.first, let last = bars.last else {
+            try db.cachedStatement(sql: "DELETE FROM minute_blocks WHERE security_id = ? AND session = ?")
+                .execute(arguments: [securityID, day.daysSinceEpoch])
+            return
+        }
+        let blob = try MinuteBlock.encode(bars)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO minute_blocks (security_id, session, first_t, last_t, count, bars) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (security_id, session) DO UPDATE SET
+                    first_t = excluded.first_t, last_t = excluded.last_t, count = excluded.count, bars = excluded.bars
+                """
+        ).sqliteStatement
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        sqlite3_bind_int64(statement, 1, securityID)
+        sqlite3_bind_int64(statement, 2, Int64(day.daysSinceEpoch))
+        sqlite3_bind_int64(statement, 3, first.windowStartMs)
+        sqlite3_bind_int64(statement, 4, last.windowStartMs)
+        sqlite3_bind_int64(statement, 5, Int64(bars.count))
+        let result = blob.withUnsafeBytes { bytes in
+            // SQLITE_STATIC: the bytes outlive the step below.
+            sqlite3_bind_blob(statement, 6, bytes.baseAddress, Int32(bytes.count), nil)
+            return sqlite3_step(statement)
+        }
+        guard result == SQLITE_DONE else {
+            throw StorageError(.write, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        }
+    }
+
+    /// Row-table minutes of a security in `[fromMs, untilMs)`, ascending.
+    static func rowBars(_ db: Database, securityID: Int64, fromMs: Int64, untilMs: Int64, limit: Int = .max) throws
+        -> [Bar]
+    {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT t, o, h, l, c, v, vw, n FROM bars_minute
+                WHERE security_id = ? AND t >= ? AND t < ? ORDER BY t LIMIT ?
+                """)
+        let rows = try Row.fetchCursor(statement, arguments: [securityID, fromMs, untilMs, limit])
+        var bars: [Bar] = []
+        while let row = try rows.next() {
+            bars.append(
+                Bar(
+                    windowStartMs: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5],
+                    vwap: row[6], transactions: row[7]))
+        }
+        return bars
+    }
+
+    /// A security's minutes with `fromMs <= t <= toMs`, ascending, at most `limit`: blocks and rows merged.
+    /// `packed: false` reads the row table only (a database before migration v6).
+    static func bars(
+        _ db: Database, securityID: Int64, fromMs: Int64, toMs: Int64, limit: Int, packed: Bool = true
+    ) throws -> [Bar] {
+        guard limit > 0, fromMs <= toMs else { return [] }
+        let untilMs = toMs == .max ? toMs : toMs + 1
+        let rows = try rowBars(db, securityID: securityID, fromMs: fromMs, untilMs: untilMs, limit: limit)
+        guard packed else { return rows }
+        // A New York day starts 4–5 hours after its UTC midnight: its number is the UTC day's or one less.
+        let firstDay = fromMs / 86_400_000 - 1
+        let lastDay = toMs / 86_400_000
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT bars FROM minute_blocks
+                WHERE security_id = ? AND session BETWEEN ? AND ? AND last_t >= ? AND first_t <= ? ORDER BY session
+                """
+        ).sqliteStatement
+        defer { sqlite3_reset(statement) }
+        sqlite3_bind_int64(statement, 1, securityID)
+        sqlite3_bind_int64(statement, 2, firstDay)
+        sqlite3_bind_int64(statement, 3, lastDay)
+        sqlite3_bind_int64(statement, 4, fromMs)
+        sqlite3_bind_int64(statement, 5, toMs)
+        var packed: [Bar] = []
+        while packed.count < limit {
+            let result = sqlite3_step(statement)
+            if result == SQLITE_DONE { break }
+            guard result == SQLITE_ROW else {
+                throw StorageError(.read, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+            }
+            for bar in try decodeColumn(statement, 0) where bar.windowStartMs >= fromMs && bar.windowStartMs <= toMs {
+                packed.append(bar)
+            }
+        }
+        let merged = rows.isEmpty ? packed : MinuteBlock.overlay(packed, rows).bars
+        return merged.count > limit ? Array(merged.prefix(limit)) : merged
+    }
+
+    /// Moves a security's minutes in `[fromMs, untilMs)` to another (an identity merge); minutes the
+    /// survivor already has stay as they are. Returns the minutes new to the survivor.
+    static func move(_ db: Database, from old: Int64, to survivor: Int64, fromMs: Int64, untilMs: Int64) throws -> Int {
+        guard fromMs < untilMs else { return 0 }
+        let days = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT session FROM minute_blocks
+                WHERE security_id = ? AND session BETWEEN ? AND ? AND last_t >= ? AND first_t < ? ORDER BY session
+                """, arguments: [old, fromMs / 86_400_000 - 1, untilMs / 86_400_000, fromMs, untilMs])
+        var moved = 0
+        for number in days {
+            let day = LocalDate(daysSinceEpoch: Int(number))
+            guard let bars = try readBlock(db, securityID: old, day: day) else { continue }
+            let inside = bars.filter { $0.windowStartMs >= fromMs && $0.windowStartMs < untilMs }
+            let outside = bars.filter { $0.windowStartMs < fromMs || $0.windowStartMs >= untilMs }
+            let kept = try readBlock(db, securityID: survivor, day: day) ?? []
+            // The survivor's minutes win: overlay the moved ones under them.
+            let (merged, _) = MinuteBlock.overlay(inside, kept)
+            moved += merged.count - kept.count
+            try saveBlock(db, securityID: survivor, day: day, bars: merged)
+            try saveBlock(db, securityID: old, day: day, bars: outside)
+        }
+        return moved
+    }
+
+    /// Every (ticker, minute) stored, for exports and whole-database comparisons: each security under
+    /// its current ticker, in ticker and time order.
+    static func allBars(_ db: Database, visit: (String, Bar) throws -> Void) throws {
+        // A database before migration v6 has only rows.
+        let packed = try db.tableExists("minute_blocks")
+        let securities = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.ticker FROM securities s WHERE EXISTS (SELECT 1 FROM bars_minute m WHERE m.security_id = s.id)
+                    \(packed ? "OR EXISTS (SELECT 1 FROM minute_blocks b WHERE b.security_id = s.id)" : "")
+                ORDER BY s.ticker, s.id
+                """)
+        for row in securities {
+            let ticker: String = row[1]
+            for bar in try bars(db, securityID: row[0], fromMs: .min / 2, toMs: .max, limit: .max, packed: packed) {
+                try visit(ticker, bar)
+            }
+        }
+    }
+}
+
+extension SQLiteMinuteBlocks {
+    /// Packs row-table minutes of days before `before` (all days when nil) into blocks, merged with
+    /// any block of the same day (the rows win), and deletes the rows. The ledger's counts stay
+    /// right: they already count these minutes. Returns the days packed.
+    @discardableResult
+    static func pack(_ db: Database, before: LocalDate?) throws -> Int {
+        let untilMs = before.map { bounds(of: $0).0 } ?? .max
+        var packed = 0
+        for securityID in try Int64.fetchAll(
+            db, sql: "SELECT DISTINCT security_id FROM bars_minute WHERE t < ?", arguments: [untilMs])
+        {
+            let rows = try rowBars(db, securityID: securityID, fromMs: .min, untilMs: untilMs)
+            var start = 0
+            while start < rows.count {
+                let day = EasternTime.date(containing: rows[start].windowStartMs)
+                let dayEnd = bounds(of: day).1
+                var end = start + 1
+                while end < rows.count, rows[end].windowStartMs < dayEnd { end += 1 }
+                let block = try readBlock(db, securityID: securityID, day: day) ?? []
+                try saveBlock(
+                    db, securityID: securityID, day: day, bars: MinuteBlock.overlay(block, rows[start..<end]).bars)
+                packed += 1
+                start = end
+            }
+            try db.execute(
+                sql: "DELETE FROM bars_minute WHERE security_id = ? AND t < ?", arguments: [securityID, untilMs])
+        }
+        return packed
+    }
+}
+
+extension SQLiteBarStore {
+    /// Every stored minute bar (packed and unpacked) in ticker and time order, each security under
+    /// its current ticker: for exports and for comparing two databases exactly.
+    public static func forEachMinuteBar(_ db: Database, _ visit: (String, Bar) throws -> Void) throws {
+        try SQLiteMinuteBlocks.allBars(db, visit: visit)
+    }
+}
+
+extension SQLiteBarStore {
+    /// Packs the unpacked live minutes of days before `day` into their days' blocks (a live run does
+    /// this for finished days when it stops). Returns the (security, day) blocks written.
+    @discardableResult
+    public func packLiveMinutes(before day: LocalDate) async throws -> Int {
+        do {
+            return try await pool.write { db in try SQLiteMinuteBlocks.pack(db, before: day) }
+        } catch {
+            throw StorageError(.write, "cannot pack live minutes in '\(path)'", underlying: error)
+        }
+    }
+}
