@@ -44,8 +44,8 @@ extension WebApp {
             json.field("timeframe", timeframe.rawValue)
             json.field("adjust", adjustment.rawValue)
             json.field("extended", extended)
-            json.field("from", fromMs)
-            json.field("to", toMs)
+            json.field("from", fromMs == .min ? nil : fromMs)  // null: open-ended
+            json.field("to", toMs == .max ? nil : toMs)
             json.field("count", series.bars.count)
             json.field("next", series.next)
             json.field("t", integers: series.bars.lazy.map(\.windowStartMs))
