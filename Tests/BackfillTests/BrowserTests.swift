@@ -246,6 +246,10 @@ struct BrowserTests {
             try await page.waitUntil("document.querySelectorAll('#runs tbody tr').length === 1")
             let row = try await page.string("document.querySelector('#runs tbody tr').textContent")
             #expect(row.contains("completed") && row.contains("AMD"), "\(row)")
+            let samples = Int(try await page.string("document.getElementById('monitor').dataset.samples")) ?? 0
+            let figures = try await page.string("document.getElementById('bf-progress').textContent")
+            #expect(samples > 0 && figures.contains("bars/s") && figures.contains("429s"), "\(figures)")
+            try Self.keep(try await page.screenshot(), as: "gui-monitor-run.png")
         }
     }
 

@@ -49,6 +49,15 @@ struct WebAppBackfillTests {
             let done = try await Self.finished(client)
             #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
             #expect("\(done["log"] ?? "")".contains("AMD"))
+            // Progress events become samples: the last one has every chunk done.
+            let progress = try #require(done["progress"] as? [[String: Any]])
+            let last = try #require(progress.last)
+            let (chunksDone, chunksTotal) = (
+                (last["chunksDone"] as? NSNumber)?.intValue, (last["chunksTotal"] as? NSNumber)?.intValue
+            )
+            #expect(
+                chunksTotal ?? 0 > 0 && chunksDone == chunksTotal && (last["bars"] as? NSNumber)?.intValue ?? 0 > 200)
+            #expect(!"\(done["log"] ?? "")".contains("\"event\":\"progress\""), "progress is charted, not listed")
             let runs = try #require(try await WebAppTests.get(client, "/api/runs").1 as? [[String: Any]])
             #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])
             let bars = try SQLiteBarStore(path: path)

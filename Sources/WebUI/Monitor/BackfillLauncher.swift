@@ -4,8 +4,9 @@ import HTTPTypes
 import Synchronization
 
 /// Runs one `scraper` backfill at a time as a child process for the monitor page: started with an
-/// argument list (never a shell), its output in a log file, its exit found with `waitpid`, stopped
-/// with SIGINT (scraper finishes the chunks in flight and records the run), then SIGKILL.
+/// argument list (never a shell) and `--log-format json`, its output in a log file read as it grows
+/// (``BackfillProgressLog``), its exit found with `waitpid`, stopped with SIGINT (scraper finishes
+/// the chunks in flight and records the run), then SIGKILL.
 public final class BackfillLauncher: Sendable {
     /// What the monitor asks for; checked before anything runs.
     public struct Request: Sendable, Equatable {
@@ -25,7 +26,10 @@ public final class BackfillLauncher: Sendable {
 
         /// The scraper's arguments.
         func arguments(database: String) -> [String] {
-            var arguments = ["--tickers", tickers.joined(separator: ","), "--years", String(years), "--db", database]
+            var arguments = [
+                "--tickers", tickers.joined(separator: ","), "--years", String(years), "--db", database,
+                "--log-format", "json",
+            ]
             if sandbox { arguments.append("--sandbox") }
             if !minute { arguments.append("--skip-minute") }
             if !news { arguments.append("--skip-news") }
@@ -40,7 +44,10 @@ public final class BackfillLauncher: Sendable {
         public var startedAtMs: Int64?
         /// Exit code, or 128 + signal; nil while running or before any run.
         public var exitCode: Int32?
+        /// The run's output other than progress events (its last lines).
         public var log: String
+        /// Progress events over time (rates, requests, retries, 429s, ETA).
+        var progress: [BackfillProgressLog.Sample] = []
     }
 
     /// Not Sendable (it holds the Process); only touched inside `child`'s lock.
@@ -52,6 +59,7 @@ public final class BackfillLauncher: Sendable {
         var log: URL
         var exitCode: Int32?
         var interrupted = false
+        var output = BackfillProgressLog()
     }
 
     /// The `scraper` executable to run.
@@ -60,8 +68,6 @@ public final class BackfillLauncher: Sendable {
     public let database: String
     private let folder: URL
     private let child = Mutex<Child?>(nil)
-    /// Most bytes of the log returned by ``status()``.
-    static let logTail = 16_384
 
     public init(executable: URL, database: String) {
         self.executable = executable
@@ -86,8 +92,10 @@ public final class BackfillLauncher: Sendable {
             let process = Process()
             process.executableURL = executable
             process.arguments = arguments
-            process.standardOutput = try FileHandle(forWritingTo: log)
-            process.standardError = try FileHandle(forWritingTo: log)
+            // One descriptor for both streams: two would each write from offset 0 over the other.
+            let output = try FileHandle(forWritingTo: log)
+            process.standardOutput = output
+            process.standardError = output
             process.standardInput = FileHandle.nullDevice
             try process.run()
             child = Child(
@@ -108,14 +116,20 @@ public final class BackfillLauncher: Sendable {
         return status()
     }
 
-    /// The current or last run, with the end of its log.
+    /// The current or last run, with its progress and the end of its log.
     public func status() -> Status {
-        guard let current = refresh() else {
-            return Status(running: false, arguments: [], startedAtMs: nil, exitCode: nil, log: "")
+        _ = refresh()
+        return child.withLock { child in
+            guard var current = child else {
+                return Status(running: false, arguments: [], startedAtMs: nil, exitCode: nil, log: "")
+            }
+            current.output.read(current.log)
+            child = current
+            return Status(
+                running: current.exitCode == nil, arguments: current.arguments, startedAtMs: current.startedAtMs,
+                exitCode: current.exitCode, log: current.output.lines.joined(separator: "\n"),
+                progress: current.output.samples)
         }
-        return Status(
-            running: current.exitCode == nil, arguments: current.arguments, startedAtMs: current.startedAtMs,
-            exitCode: current.exitCode, log: Self.tail(of: current.log))
     }
 
     /// Reaps the child if it exited (non-blocking `waitpid` on its pid only).
@@ -134,15 +148,6 @@ public final class BackfillLauncher: Sendable {
             }
             return child
         }
-    }
-
-    private static func tail(of url: URL) -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > UInt64(logTail) ? size - UInt64(logTail) : 0)
-        let data = (try? handle.readToEnd()) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 
     deinit {

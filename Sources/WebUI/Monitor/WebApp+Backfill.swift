@@ -73,6 +73,25 @@ extension WebApp {
             json.field("startedAtMs", status.startedAtMs)
             json.field("exitCode", status.exitCode.map(Int64.init))
             json.field("log", status.log)
+            json.key("progress")
+            json.array { json in
+                for sample in status.progress {
+                    json.object { json in
+                        json.field("elapsed", sample.elapsedSeconds)
+                        json.field("bars", sample.bars)
+                        json.field("barsPerSecond", sample.barsPerSecond)
+                        json.field("requests", sample.requests)
+                        json.field("retries", sample.retries)
+                        json.field("rateLimited", sample.rateLimited)
+                        json.field("chunksDone", sample.chunksDone)
+                        json.field("chunksFailed", sample.chunksFailed)
+                        json.field("chunksTotal", sample.chunksTotal)
+                        json.field("eta", sample.etaSeconds)
+                        json.field("rateBudget", sample.rateBudget)
+                        json.field("lastError", sample.lastError)
+                    }
+                }
+            }
         }
         return Self.jsonResponse(json)
     }

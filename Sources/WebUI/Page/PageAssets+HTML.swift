@@ -71,6 +71,8 @@ extension PageAssets {
             <button type="button" id="bf-stop">Stop</button>
             <span id="bf-status"></span>
           </form>
+          <p id="bf-progress"></p>
+          <canvas id="bf-rates" width="700" height="140" hidden></canvas>
           <pre id="bf-log"></pre>
           <h2>Tasks by state</h2><table id="tasks"><thead><tr><th>kind</th><th>state</th><th>tasks</th><th>rows</th>
             <th>quarantined</th><th>latest errors</th></tr></thead><tbody></tbody></table>
@@ -78,8 +80,8 @@ extension PageAssets {
           <h2>Runs</h2><table id="runs"><thead><tr><th>started</th><th>status</th><th>tickers</th><th>bars</th><th>requests</th>
             <th>seconds</th><th>errors</th></tr></thead><tbody></tbody></table>
           <h2>Completeness (minute bars, last 250 weekdays)</h2>
-          <p class="legend"><span style="background:#43a047"></span> complete <span style="background:#fdd835"></span> partial
-            <span style="background:#e53935"></span> missing <span style="background:#cfd8dc"></span> holiday / not listed</p>
+          <p class="legend"><span class="complete"></span> complete <span class="partial"></span> partial
+            <span class="missing"></span> missing <span class="holiday"></span> holiday / not listed</p>
           <div id="heatmap"></div>
         </div>
         <script type="module" src="/static/monitor.js"></script>
@@ -125,5 +127,9 @@ extension PageAssets {
         #bf-log { max-height: 220px; overflow: auto; background: #f6f8fa; padding: 8px; font-size: 12px; white-space: pre-wrap; }
         #bf-log:empty { display: none; }
         .legend span { display: inline-block; width: 10px; height: 10px; margin-left: 10px; }
+        .legend .complete { background: #43a047; }
+        .legend .partial { background: #fdd835; }
+        .legend .missing { background: #e53935; }
+        .legend .holiday { background: #cfd8dc; }
         """#
 }

@@ -57,6 +57,7 @@ extension PageAssets {
           $('bf-status').textContent = status.running ? `running: scraper ${status.arguments.join(' ')}`
             : (status.exitCode == null ? '' : `finished with exit code ${status.exitCode}`);
           $('bf-log').textContent = status.log;
+          showProgress(status.progress || []);
           $('bf-start').disabled = status.running;
           $('bf-stop').disabled = !status.running;
           // While a backfill runs, its status and log are read every 2 s; the tables refresh when it ends.
@@ -64,6 +65,43 @@ extension PageAssets {
           if (status.running) watching = setTimeout(watchBackfill, 2000);
           else if (monitor.dataset.wasRunning === '1') refresh();
           monitor.dataset.wasRunning = status.running ? '1' : '0';
+        }
+
+        /** The latest figures, and bars/s (green) and requests (blue, cumulative) over the run's seconds. */
+        function showProgress(samples) {
+          const canvas = $('bf-rates');
+          const last = samples[samples.length - 1];
+          $('monitor').dataset.samples = samples.length;
+          if (!last) { $('bf-progress').textContent = ''; canvas.hidden = true; return; }
+          const n = (x) => Number(x).toLocaleString('en-US');
+          $('bf-progress').textContent = `chunks ${n(last.chunksDone)}/${n(last.chunksTotal)}`
+            + `${last.chunksFailed ? ` (${n(last.chunksFailed)} failed)` : ''} · bars ${n(last.bars)}`
+            + ` · ${n(Math.round(last.barsPerSecond))} bars/s · requests ${n(last.requests)} · retries ${n(last.retries)}`
+            + ` · 429s ${n(last.rateLimited)}${last.eta != null ? ` · ETA ${Math.round(last.eta)} s` : ''}`
+            + `${last.rateBudget ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
+          canvas.hidden = false;
+          const g = canvas.getContext('2d');
+          g.clearRect(0, 0, canvas.width, canvas.height);
+          const tmax = Math.max(1, last.elapsed);
+          const line = (values, color) => {
+            const vmax = Math.max(1, ...values);
+            g.strokeStyle = color; g.lineWidth = 1.5; g.beginPath();
+            samples.forEach((s, i) => {
+              const x = 4 + s.elapsed / tmax * (canvas.width - 8);
+              const y = canvas.height - 4 - values[i] / vmax * (canvas.height - 20);
+              if (i) g.lineTo(x, y); else g.moveTo(x, y);
+            });
+            g.stroke();
+            g.fillStyle = color;
+            samples.forEach((s, i) => {
+              g.fillRect(4 + s.elapsed / tmax * (canvas.width - 8) - 2, canvas.height - 6 - values[i] / vmax * (canvas.height - 20), 4, 4);
+            });
+            return vmax;
+          };
+          const peak = line(samples.map((s) => s.barsPerSecond), '#43a047');
+          line(samples.map((s) => s.requests), '#1e88e5');
+          g.fillStyle = '#555'; g.font = '11px system-ui, sans-serif';
+          g.fillText(`bars/s (peak ${n(Math.round(peak))}) · requests · over ${tmax.toFixed(1)} s`, 6, 12);
         }
 
         async function watchBackfill() {
