@@ -13,6 +13,8 @@ struct BackfillCommand {
     var options: BackfillOptions
     /// `scraper repair`: fetch each ticker only inside these ranges.
     var onlyRanges: [String: [DayRange]]? = nil
+    /// `scraper repair` of sessions missing for many tickers: from their day files, no REST after.
+    var repairFromDayFiles = false
 
     /// Runs and returns the process exit code (0 ok, 1 some data failed or setup error, 130 interrupted).
     func run() async -> Int32 {
@@ -37,7 +39,8 @@ struct BackfillCommand {
                 request.onlyRanges = onlyRanges
                 return request
             }()
-            if onlyRanges == nil, options.limit == nil, !request.timeframes.isEmpty,  // repair and rankings: REST
+            // Rankings and small repairs go to REST; a repair of widely missing sessions to day files.
+            if onlyRanges == nil || repairFromDayFiles, options.limit == nil, !request.timeframes.isEmpty,
                 let choice = try FlatFileChoice.resolve(options, settings: settings)
             {
                 return await runFlatFiles(choice, request: request, store: store, settings: settings, logger: logger)

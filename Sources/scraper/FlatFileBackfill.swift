@@ -83,7 +83,7 @@ extension BackfillCommand {
                 return 0
             }
             let code = try await runFiles(runner, plan: plan, request: request, store: store, label: choice.label)
-            guard hybrid, let client, code != 130 else { return code }
+            guard hybrid, !repairFromDayFiles, let client, code != 130 else { return code }
             let rest = await execute(request, client: client, store: store, logger: logger, source: label)
             return rest == 130 ? 130 : max(code, rest)
         } catch {

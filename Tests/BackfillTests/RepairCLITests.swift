@@ -61,4 +61,66 @@ struct RepairCLITests {
         let outcome = try await ScraperCLITests.run(["repair", "--sandbox", "--db", "nothing.sqlite"], in: folder)
         #expect(outcome.status != 0 && outcome.stderr.contains("no database at 'nothing.sqlite'"), "\(outcome.all)")
     }
+
+    /// A session missing for many tickers comes back from its day file; below the threshold, REST.
+    @Test func aWidelyMissingSessionIsRepairedFromItsDayFile() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let files = ["--sandbox", "--flatfiles", "--tickers", "AMD,NVDA", "--from", "2024-01-02", "--to", "2024-01-05"]
+        let holed = folder.appendingPathComponent("holed.sqlite").path
+        let first = try await ScraperCLITests.run(files + ["--db", holed], in: folder)
+        #expect(first.status == 0, "\(first.all)")
+        try Self.knockOut(day: "2024-01-03", tickers: ["AMD", "NVDA"], in: holed)
+        let copy = folder.appendingPathComponent("copy.sqlite").path
+        try FileManager.default.copyItem(atPath: holed, toPath: copy)
+
+        let repair = try await ScraperCLITests.run(
+            ["repair", "--sandbox", "--flatfiles", "--db", holed, "--day-file-threshold", "2"] + Self.january,
+            in: folder)
+        #expect(repair.status == 0, "\(repair.all)")
+        #expect(repair.stdout.contains("From day files: 1 sessions missing for 2 or more tickers"), "\(repair.all)")
+        #expect(
+            repair.stdout.contains("Flat files completed") && repair.stdout.contains("files       2 stored"),
+            "\(repair.stdout)")
+        #expect(!repair.stdout.contains("Backfill completed"), "nothing was left for REST: \(repair.stdout)")
+
+        let whole = folder.appendingPathComponent("whole.sqlite").path
+        #expect(try await ScraperCLITests.run(files + ["--db", whole], in: folder).status == 0)
+        let repaired = try TestSupport.contents(ofDatabase: holed).filter { !$0.hasPrefix("coverage") }
+        let expected = try TestSupport.contents(ofDatabase: whole).filter { !$0.hasPrefix("coverage") }
+        #expect(
+            repaired.count == expected.count && repaired == expected,
+            "\(Set(repaired).symmetricDifference(expected).prefix(4))")
+
+        // Above the threshold the same holes go to REST: no day file, two tickers' requests.
+        let rest = try await ScraperCLITests.run(
+            ["repair", "--sandbox", "--flatfiles", "--db", copy, "--day-file-threshold", "3"] + Self.january, in: folder
+        )
+        #expect(rest.status == 0 && !rest.stdout.contains("From day files"), "\(rest.all)")
+        #expect(rest.stdout.contains("Backfill completed") && rest.stdout.contains("requests    4 ("), "\(rest.stdout)")
+        let gaps = try await ScraperCLITests.run(
+            ["gaps", "--db", copy, "--from", "2024-01-02", "--to", "2024-01-05"], in: folder)
+        #expect(!gaps.stdout.contains("missing"), "\(gaps.stdout)")
+    }
+
+    static let january = ["--from", "2024-01-02", "--to", "2024-01-05"]
+
+    /// Deletes a day's minute and daily bars, ledger rows and coverage of `tickers`.
+    static func knockOut(day: String, tickers: [String], in path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            for ticker in tickers {
+                let id = "(SELECT id FROM securities WHERE ticker = '\(ticker)')"
+                try db.execute(
+                    sql: """
+                        DELETE FROM minute_blocks WHERE security_id = \(id)
+                            AND session = CAST(julianday('\(day)') - 2440587.5 AS INTEGER);
+                        DELETE FROM bars_day WHERE security_id = \(id)
+                            AND t >= strftime('%s', '\(day)') * 1000 AND t < strftime('%s', '\(day)', '+1 day') * 1000;
+                        DELETE FROM ledger WHERE security_id = \(id) AND session = '\(day)';
+                        DELETE FROM coverage WHERE security_id = \(id);
+                        """)
+            }
+        }
+        try queue.close()
+    }
 }

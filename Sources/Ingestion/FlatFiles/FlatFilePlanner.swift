@@ -68,7 +68,11 @@ public struct FlatFilePlanner: Sendable {
                     if request.retryFailed { plan.jobs.append(job) } else { plan.skippedFailed.append(previous) }
                     continue
                 }
-                let needed = coverage.contains { ranges in !ranges.contains { $0.contains(date) } }
+                // A repair names its days (holes in the ledger), stored coverage or not.
+                let needed =
+                    request.onlyRanges.map { only in
+                        symbols.contains { only[$0]?.contains { $0.contains(date) } ?? false }
+                    } ?? coverage.contains { ranges in !ranges.contains { $0.contains(date) } }
                 if needed { plan.jobs.append(job) } else { plan.alreadyDone += 1 }
             }
         }
