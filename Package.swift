@@ -95,8 +95,9 @@ let package = Package(
         .target(
             name: "WebUI",
             dependencies: [
-                "BackfillCore", "Storage",
+                "BackfillCore", "Storage", "MessageBus",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -113,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "gui",
             dependencies: [
-                "WebUI", "Storage",
+                "WebUI", "Storage", "RedisBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +136,10 @@ let package = Package(
         .executableTarget(
             name: "backfill-bench",
             dependencies: [
-                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus",
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus", "WebUI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,8 +152,12 @@ let package = Package(
             name: "BackfillTests",
             dependencies: [
                 "BackfillCore", "Polygon", "Storage", "MessageBus", "Ingestion", "PolygonSandbox", "WebUI", "RedisBus",
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

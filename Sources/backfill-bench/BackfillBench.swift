@@ -13,6 +13,7 @@ enum BackfillBench {
         "indicators": { IndicatorBench.run() },
         "live": { try await LiveBench.run() },
         "redis": { try await RedisBench.run() },
+        "gui-api": { try await GUIAPIBench.run() },
     ]
 
     /// Cases that take a path: `dayfile FILE.csv.gz` (one day end to end vs SQLite's bare loop and

@@ -60,8 +60,9 @@ struct AdjustedReadTests {
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/bars?symbol=AMD&timeframe=1d&adjust=splits", method: .get) { response in
                 #expect(response.status == .ok)
-                let bars = try JSONDecoder().decode([Bar].self, from: Data(String(buffer: response.body).utf8))
-                #expect(zip(bars.map(\.close), Self.expected(.splits)).allSatisfy { abs($0 - $1) < 1e-9 })
+                let json = try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+                let closes = try WebAppTests.numbers((json as? [String: Any])?["c"])
+                #expect(closes.count == 5 && zip(closes, Self.expected(.splits)).allSatisfy { abs($0 - $1) < 1e-9 })
             }
             try await client.execute(uri: "/api/bars?symbol=AMD&timeframe=1d&adjust=sideways", method: .get) {
                 response in

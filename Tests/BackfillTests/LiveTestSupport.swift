@@ -19,6 +19,8 @@ enum LiveTestSupport {
         let feed: FeedClient
         let trigger: SandboxFeedTrigger
         let published: BusRecorder
+        /// The bus the ingestor publishes on (for other subscribers, such as the gui's live socket).
+        let bus: InProcessBus
     }
 
     /// The 2025-01-06 session, the replayed day.
@@ -54,7 +56,7 @@ enum LiveTestSupport {
                 store: store, bus: bus, client: client, configuration: configuration, logger: TestSupport.quietLogger)
             let harness = Harness(
                 baseURL: baseURL, store: store, client: client, ingestor: ingestor, feed: feed, trigger: trigger,
-                published: recorder)
+                published: recorder, bus: bus)
             return try await run(harness, symbols: symbols, timeout: timeout, body)
         }
     }

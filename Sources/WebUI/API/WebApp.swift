@@ -1,94 +1,108 @@
 import BackfillCore
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MessageBus
 import Storage
 
-/// The `gui` web app's routes. This first slice serves what is stored (inventory and bars as JSON)
-/// and a plain status page; the charting UI builds on these endpoints.
-public struct WebApp: Sendable {
-    public let store: any BarStore
-    /// Most bars one request may return.
-    public static let maxBars = 50_000
+/// Everything the `gui` reads: bars, reference data, the ledger, tasks and ticker names.
+public typealias WarehouseStore = BarStore & LedgerStore & ReferenceStore & TaskStore & TickerDirectory
 
-    public init(store: any BarStore) {
-        self.store = store
+/// The `gui` web app: the chart page and its scripts, the JSON API behind them, the live WebSocket
+/// and `/metrics`. Every input is validated (a bad one is a 400 that says what is wrong), every
+/// response is bounded (a long range is answered a page at a time), and with a token set every
+/// request and WebSocket must carry it.
+public struct WebApp: Sendable {
+    public struct Configuration: Sendable {
+        /// When set, required on every request (`Authorization: Bearer`, the `gui_token` cookie, or
+        /// `?token=` once, which sets the cookie). Required to bind a non-loopback address.
+        public var token: String?
+        /// Most bars one chart response holds.
+        public var maxBars: Int
+        /// Most stored bars read for one resampled response (bounds memory: 600,000 minute bars is
+        /// about two years with extended hours, ~40 MB).
+        public var maxSourceBars: Int
+        /// Live messages buffered per WebSocket client before the oldest are dropped.
+        public var liveBufferSize: Int
+
+        public init(
+            token: String? = nil, maxBars: Int = 100_000, maxSourceBars: Int = 600_000, liveBufferSize: Int = 256
+        ) {
+            self.token = token
+            self.maxBars = maxBars
+            self.maxSourceBars = maxSourceBars
+            self.liveBufferSize = liveBufferSize
+        }
     }
 
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/") { _, _ in try await self.statusPage() }
-        router.get("/api/inventory") { _, _ in try await self.json(self.store.inventory()) }
-        router.get("/api/bars") { request, _ in try await self.bars(request) }
+    public let store: any WarehouseStore
+    /// Where stored live bars are announced (`bars.1m.SYMBOL`); nil: the live socket only says hello.
+    public let bus: (any MessageBus)?
+    public let configuration: Configuration
+    public let metrics: WebMetrics
+    /// Starts and stops `scraper` backfills for the monitor; nil: the monitor is read-only.
+    public let launcher: BackfillLauncher?
+    let calendar = TradingCalendar()
+
+    public init(
+        store: any WarehouseStore, bus: (any MessageBus)? = nil, configuration: Configuration = Configuration(),
+        metrics: WebMetrics = WebMetrics(), launcher: BackfillLauncher? = nil
+    ) {
+        self.launcher = launcher
+        self.store = store
+        self.bus = bus
+        self.configuration = configuration
+        self.metrics = metrics
+    }
+
+    /// The routes; one router serves HTTP and the WebSocket upgrade.
+    public func makeRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        if let token = configuration.token { router.add(middleware: TokenMiddleware(token: token, metrics: metrics)) }
+        addPageRoutes(to: router)
+        router.get("/api/inventory") { _, _ in try await self.inventory() }
+        router.get("/api/tickers") { request, _ in try await self.tickers(request) }
+        router.get("/api/bars") { request, _ in try await self.chart(request, includeBars: true) }
+        router.get("/api/indicators") { request, _ in try await self.chart(request, includeBars: false) }
+        router.get("/api/actions") { request, _ in try await self.actions(request) }
+        router.get("/api/news") { request, _ in try await self.news(request) }
+        router.get("/api/ledger") { request, _ in try await self.ledger(request) }
+        router.get("/api/tasks") { request, _ in try await self.tasks(request) }
+        router.get("/api/runs") { request, _ in try await self.runs(request) }
+        router.get("/metrics") { _, _ in try await self.metricsPage() }
+        addLiveRoute(to: router)
+        addBackfillRoutes(to: router)
         return router
     }
 
-    private func bars(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        guard let symbol = query["symbol"].map(String.init), Symbol.problem(with: symbol) == nil else {
-            return badRequest("symbol is required and must be a valid ticker")
-        }
-        let label = query["timeframe"].map(String.init) ?? "1d"
-        guard let timeframe = Timeframe(label: label), timeframe == .minute || timeframe == .day else {
-            return badRequest("timeframe must be 1m or 1d, got '\(label)'")
-        }
-        guard let fromMs = Int64(query["from"].map(String.init) ?? "0"),
-            let toMs = Int64(query["to"].map(String.init) ?? String(Int64.max))
-        else { return badRequest("from and to are milliseconds since the epoch") }
-        let limit = Int(query["limit"].map(String.init) ?? "\(Self.maxBars)") ?? -1
-        guard (1...Self.maxBars).contains(limit) else {
-            return badRequest("limit must be between 1 and \(Self.maxBars); page with from= after the last bar")
-        }
-        if let adjust = query["adjust"].map(String.init), adjust != BarAdjustment.none.rawValue {
-            // Adjusted on read from the stored splits and dividends; the stored bars stay raw.
-            guard let adjustment = BarAdjustment(rawValue: adjust), let reference = store as? any ReferenceStore else {
-                return badRequest("adjust must be none, splits or all, got '\(adjust)'")
-            }
-            return try json(
-                try await reference.bars(
-                    symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit,
-                    adjustment: adjustment))
-        }
-        return try json(
-            try await store.bars(symbol: symbol, timeframe: timeframe, fromMs: fromMs, toMs: toMs, limit: limit))
+    /// The server: HTTP/1 with the WebSocket upgrade for `/api/live`.
+    /// - Parameter onRunning: receives the bound port.
+    public func makeApplication(
+        host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                configuration: .init(ws: .init(maxFrameSize: 1 << 16, autoPing: .enabled(timePeriod: .seconds(30))))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 
-    private func statusPage() async throws -> Response {
-        let rows = try await store.inventory().map { row in
-            "<tr><td>\(escape(row.symbol))</td><td>\(row.timeframe)</td><td>\(row.bars)</td>"
-                + "<td>\(row.firstMs.map(iso) ?? "")</td><td>\(row.lastMs.map(iso) ?? "")</td></tr>"
-        }
-        let html = """
-            <!doctype html><html><head><meta charset="utf-8"><title>Backfill</title>
-            <style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd}</style>
-            </head><body><h1>Backfill warehouse</h1>
-            <table><thead><tr><th>symbol</th><th>timeframe</th><th>bars</th><th>first</th><th>last</th></tr></thead>
-            <tbody>\(rows.joined())</tbody></table></body></html>
-            """
+    private func inventory() async throws -> Response {
+        let data = try JSONEncoder().encode(try await store.inventory())
         return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    private func json(_ value: some Encodable) throws -> Response {
-        let data = try JSONEncoder().encode(value)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func badRequest(_ message: String) -> Response {
-        let body = (try? JSONEncoder().encode(["error": message])) ?? Data()
-        return Response(
-            status: .badRequest, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    private func iso(_ ms: Int64) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(ms) / 1_000))
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+    static func jsonResponse(_ json: JSONText) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Reads a `scraper --log-format json` log as it grows: progress events become samples (for the
+/// monitor's rates over time), every other line is kept as text. Bounded: at most
+/// ``maxSamples`` samples (older ones thinned by half when full) and ``maxLines`` lines.
+struct BackfillProgressLog: Sendable {
+    /// One `progress` event.
+    struct Sample: Sendable, Equatable {
+        var elapsedSeconds: Double
+        var bars: Int
+        var barsPerSecond: Double
+        var requests: Int
+        var retries: Int
+        var rateLimited: Int
+        var chunksDone: Int
+        var chunksFailed: Int
+        var chunksTotal: Int
+        var etaSeconds: Double?
+        var rateBudget: String?
+        var lastError: String?
+    }
+
+    static let maxSamples = 600
+    static let maxLines = 200
+    private(set) var samples: [Sample] = []
+    private(set) var lines: [String] = []
+    private var offset: UInt64 = 0
+    private var partial = ""
+
+    /// Reads what was appended to `url` since the last call (at most 4 MB at a time).
+    mutating func read(_ url: URL) {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        guard let data = try? handle.read(upToCount: 4 << 20), !data.isEmpty else { return }
+        offset += UInt64(data.count)
+        let text = partial + String(decoding: data, as: UTF8.self)
+        var pieces = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        partial = pieces.removeLast()
+        for line in pieces where !line.isEmpty { take(line) }
+    }
+
+    private mutating func take(_ line: String) {
+        guard line.hasPrefix("{"),
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { return keep(line) }
+        guard object["event"] as? String == "progress" else {
+            return keep((object["message"] as? String) ?? line)
+        }
+        let int = { (key: String) in Int(object[key] as? String ?? "") ?? 0 }
+        let double = { (key: String) in Double(object[key] as? String ?? "") }
+        let text = { (key: String) in (object[key] as? String).flatMap { $0.isEmpty ? nil : $0 } }
+        samples.append(
+            Sample(
+                elapsedSeconds: double("elapsed_s") ?? 0, bars: int("bars"), barsPerSecond: double("bars_per_s") ?? 0,
+                requests: int("requests"), retries: int("retries"), rateLimited: int("rate_limited"),
+                chunksDone: int("chunks_done"), chunksFailed: int("chunks_failed"), chunksTotal: int("chunks_total"),
+                etaSeconds: double("eta_s"), rateBudget: text("rate_budget"), lastError: text("last_error")))
+        if samples.count > Self.maxSamples {
+            samples = samples.enumerated().filter { $0.offset % 2 == 0 || $0.offset == samples.count - 1 }.map(
+                \.element)
+        }
+    }
+
+    private mutating func keep(_ line: String) {
+        lines.append(String(line.prefix(2_000)))
+        if lines.count > Self.maxLines { lines.removeFirst(lines.count - Self.maxLines) }
+    }
+}

@@ -1,0 +1,98 @@
+import BackfillCore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+extension WebApp {
+    /// `GET /api/backfill` (status and log), `POST /api/backfill` (start; a JSON body
+    /// `{"tickers":"AMD,NVDA","years":1,"sandbox":true,"minute":true,"news":true}`) and
+    /// `POST /api/backfill/stop`. Posts must be JSON from the same origin, so another site open in
+    /// the browser cannot start work on this machine (a cross-site form cannot send JSON).
+    func addBackfillRoutes(to router: Router<BasicWebSocketRequestContext>) {
+        router.get("/api/backfill") { _, _ in self.backfillStatus(try self.requireLauncher().status()) }
+        router.post("/api/backfill") { request, context in
+            try Self.requireSameOriginJSON(request)
+            let body = try await request.body.collect(upTo: 16_384)
+            let launch = try Self.backfillRequest(Data(body.readableBytesView))
+            return self.backfillStatus(try self.requireLauncher().start(launch))
+        }
+        router.post("/api/backfill/stop") { request, _ in
+            try Self.requireSameOriginJSON(request)
+            return self.backfillStatus(try self.requireLauncher().stop())
+        }
+    }
+
+    private func requireLauncher() throws -> BackfillLauncher {
+        guard let launcher else {
+            throw APIError("this gui cannot start backfills (no scraper executable configured)", status: .notFound)
+        }
+        return launcher
+    }
+
+    static func requireSameOriginJSON(_ request: Request) throws {
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true else {
+            throw APIError("send the request as JSON (Content-Type: application/json)", status: .unsupportedMediaType)
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+            origin != "http://\(host)" && origin != "https://\(host)"
+        {
+            throw APIError("cross-origin request refused (Origin \(origin))", status: .forbidden)
+        }
+    }
+
+    /// Reads and checks the start request: 1…100 valid tickers, 1…30 years.
+    static func backfillRequest(_ data: Data) throws -> BackfillLauncher.Request {
+        struct Body: Decodable {
+            var tickers: String?
+            var years: Int?
+            var sandbox: Bool?
+            var minute: Bool?
+            var news: Bool?
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: data) else {
+            throw APIError(#"the body must be JSON like {"tickers":"AMD,NVDA","years":1,"sandbox":true}"#)
+        }
+        let tickers = Symbol.parseList(body.tickers ?? "")
+        guard (1...100).contains(tickers.count) else { throw APIError("tickers must list 1 to 100 symbols") }
+        if let problem = tickers.lazy.compactMap({ Symbol.problem(with: $0) }).first {
+            throw APIError("tickers: \(problem)")
+        }
+        let years = body.years ?? 1
+        guard (1...30).contains(years) else { throw APIError("years must be 1…30, got \(years)") }
+        return .init(
+            tickers: tickers, years: years, sandbox: body.sandbox ?? false, minute: body.minute ?? true,
+            news: body.news ?? true)
+    }
+
+    private func backfillStatus(_ status: BackfillLauncher.Status) -> Response {
+        var json = JSONText(capacity: status.log.utf8.count + 256)
+        json.object { json in
+            json.field("running", status.running)
+            json.key("arguments")
+            json.array { json in for argument in status.arguments { json.string(argument) } }
+            json.field("startedAtMs", status.startedAtMs)
+            json.field("exitCode", status.exitCode.map(Int64.init))
+            json.field("log", status.log)
+            json.key("progress")
+            json.array { json in
+                for sample in status.progress {
+                    json.object { json in
+                        json.field("elapsed", sample.elapsedSeconds)
+                        json.field("bars", sample.bars)
+                        json.field("barsPerSecond", sample.barsPerSecond)
+                        json.field("requests", sample.requests)
+                        json.field("retries", sample.retries)
+                        json.field("rateLimited", sample.rateLimited)
+                        json.field("chunksDone", sample.chunksDone)
+                        json.field("chunksFailed", sample.chunksFailed)
+                        json.field("chunksTotal", sample.chunksTotal)
+                        json.field("eta", sample.etaSeconds)
+                        json.field("rateBudget", sample.rateBudget)
+                        json.field("lastError", sample.lastError)
+                    }
+                }
+            }
+        }
+        return Self.jsonResponse(json)
+    }
+}

@@ -1,0 +1,127 @@
+extension PageAssets {
+    /// `monitor.js`: tasks, runs and the completeness heatmap.
+    static let monitorJS = #"""
+        // The backfill monitor: tasks by state, past runs and the ledger as a symbols × sessions heatmap.
+        import { getJSON } from './api.js';
+
+        const $ = (id) => document.getElementById(id);
+        const COLORS = { complete: '#43a047', partial: '#fdd835', missing: '#e53935', holiday: '#cfd8dc', 'not listed': '#eceff1' };
+
+        function row(cells) {
+          const tr = document.createElement('tr');
+          for (const text of cells) { const td = document.createElement('td'); td.textContent = text; tr.append(td); }
+          return tr;
+        }
+
+        async function refresh() {
+          const [tasks, runs, ledger] = await Promise.all([getJSON('/api/tasks'), getJSON('/api/runs', { limit: 20 }), getJSON('/api/ledger')]);
+          $('tasks').tBodies[0].replaceChildren(...tasks.states.map((s) =>
+            row([s.kind, s.state, s.count, s.rows, s.quarantined, s.errors.join('; ')])));
+          $('quarantine').textContent = `${tasks.quarantinedTotal} quarantined rows`;
+          $('runs').tBodies[0].replaceChildren(...runs.map((r) => row([
+            new Date(r.startedAtMs).toISOString().slice(0, 19).replace('T', ' '), r.status, r.tickers.join(','),
+            r.barsReceived, r.requests, ((r.finishedAtMs - r.startedAtMs) / 1000).toFixed(1), r.errors.length])));
+          const heatmap = $('heatmap');
+          heatmap.replaceChildren();
+          for (const symbol of ledger.symbols.slice(0, 200)) {
+            const entries = await getJSON('/api/ledger', { symbol });
+            const line = document.createElement('div');
+            const label = document.createElement('code');
+            label.textContent = symbol.padEnd(8, '\u00a0');
+            line.append(label);
+            for (const session of entries.sessions.slice(-250)) {
+              const cell = document.createElement('span');
+              cell.style.background = COLORS[session.status] || '#000';
+              cell.title = `${symbol} ${session.date}: ${session.status}, ${session.regular}/${session.expected} regular minutes`;
+              cell.dataset.status = session.status;
+              line.append(cell);
+            }
+            heatmap.append(line);
+          }
+          $('monitor').dataset.ready = '1';
+        }
+
+        async function post(path, body) {
+          const response = await fetch(path, {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body || {}),
+          });
+          const json = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+          if (!response.ok) throw new Error(json.error || `HTTP ${response.status}`);
+          return json;
+        }
+
+        let watching = null;
+        function showBackfill(status) {
+          const monitor = $('monitor');
+          monitor.dataset.backfill = status.running ? 'running' : (status.exitCode == null ? 'idle' : `exited ${status.exitCode}`);
+          $('bf-status').textContent = status.running ? `running: scraper ${status.arguments.join(' ')}`
+            : (status.exitCode == null ? '' : `finished with exit code ${status.exitCode}`);
+          $('bf-log').textContent = status.log;
+          showProgress(status.progress || []);
+          $('bf-start').disabled = status.running;
+          $('bf-stop').disabled = !status.running;
+          // While a backfill runs, its status and log are read every 2 s; the tables refresh when it ends.
+          clearTimeout(watching);
+          if (status.running) watching = setTimeout(watchBackfill, 2000);
+          else if (monitor.dataset.wasRunning === '1') refresh();
+          monitor.dataset.wasRunning = status.running ? '1' : '0';
+        }
+
+        /** The latest figures, and bars/s (green) and requests (blue, cumulative) over the run's seconds. */
+        function showProgress(samples) {
+          const canvas = $('bf-rates');
+          const last = samples[samples.length - 1];
+          $('monitor').dataset.samples = samples.length;
+          if (!last) { $('bf-progress').textContent = ''; canvas.hidden = true; return; }
+          const n = (x) => Number(x).toLocaleString('en-US');
+          $('bf-progress').textContent = `chunks ${n(last.chunksDone)}/${n(last.chunksTotal)}`
+            + `${last.chunksFailed ? ` (${n(last.chunksFailed)} failed)` : ''} · bars ${n(last.bars)}`
+            + ` · ${n(Math.round(last.barsPerSecond))} bars/s · requests ${n(last.requests)} · retries ${n(last.retries)}`
+            + ` · 429s ${n(last.rateLimited)}${last.eta != null ? ` · ETA ${Math.round(last.eta)} s` : ''}`
+            + `${last.rateBudget ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
+          canvas.hidden = false;
+          const g = canvas.getContext('2d');
+          g.clearRect(0, 0, canvas.width, canvas.height);
+          const tmax = Math.max(1, last.elapsed);
+          const line = (values, color) => {
+            const vmax = Math.max(1, ...values);
+            g.strokeStyle = color; g.lineWidth = 1.5; g.beginPath();
+            samples.forEach((s, i) => {
+              const x = 4 + s.elapsed / tmax * (canvas.width - 8);
+              const y = canvas.height - 4 - values[i] / vmax * (canvas.height - 20);
+              if (i) g.lineTo(x, y); else g.moveTo(x, y);
+            });
+            g.stroke();
+            g.fillStyle = color;
+            samples.forEach((s, i) => {
+              g.fillRect(4 + s.elapsed / tmax * (canvas.width - 8) - 2, canvas.height - 6 - values[i] / vmax * (canvas.height - 20), 4, 4);
+            });
+            return vmax;
+          };
+          const peak = line(samples.map((s) => s.barsPerSecond), '#43a047');
+          line(samples.map((s) => s.requests), '#1e88e5');
+          g.fillStyle = '#555'; g.font = '11px system-ui, sans-serif';
+          g.fillText(`bars/s (peak ${n(Math.round(peak))}) · requests · over ${tmax.toFixed(1)} s`, 6, 12);
+        }
+
+        async function watchBackfill() {
+          try { showBackfill(await getJSON('/api/backfill')); } catch (error) { $('bf-status').textContent = error.message; }
+        }
+
+        $('backfill-form').addEventListener('submit', async (e) => {
+          e.preventDefault();
+          try {
+            showBackfill(await post('/api/backfill', {
+              tickers: $('bf-tickers').value, years: Number($('bf-years').value), sandbox: $('bf-sandbox').checked,
+              minute: $('bf-minute').checked, news: $('bf-news').checked,
+            }));
+          } catch (error) { $('bf-status').textContent = error.message; }
+        });
+        $('bf-stop').addEventListener('click', async () => {
+          try { showBackfill(await post('/api/backfill/stop')); } catch (error) { $('bf-status').textContent = error.message; }
+        });
+
+        watchBackfill();
+        refresh().catch((error) => { $('monitor').dataset.ready = 'error'; $('quarantine').textContent = error.message; });
+        """#
+}

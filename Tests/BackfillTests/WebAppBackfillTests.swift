@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import Testing
+import WebUI
+
+/// The monitor's backfill control: the real `scraper` as a child process of the web app.
+@Suite("gui backfill control", .serialized)
+struct WebAppBackfillTests {
+    static func app(_ path: String) throws -> some ApplicationProtocol {
+        let store = try SQLiteBarStore(path: path)
+        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path)
+        return Application(router: WebApp(store: store, launcher: launcher).makeRouter())
+    }
+
+    static func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, origin: String? = nil)
+        async throws -> (HTTPResponse.Status, [String: Any])
+    {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let origin { headers[.origin] = origin }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body)) {
+            response in
+            let json = try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8))
+            return (response.status, json as? [String: Any] ?? [:])
+        }
+    }
+
+    /// Reads `/api/backfill` until the run ends (or 180 s pass).
+    static func finished(_ client: some TestClientProtocol) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(180)
+        while ContinuousClock.now < deadline {
+            let status = try await WebAppTests.get(client, "/api/backfill").1 as? [String: Any] ?? [:]
+            if status["running"] as? Bool == false { return status }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw GUITestFailure(message: "the backfill did not finish within 180 s")
+    }
+
+    @Test func aBackfillStartedFromTheMonitorRunsToTheEndAndIsRecorded() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("monitor.sqlite").path
+        try await Self.app(path).test(.live) { client in
+            let (status, started) = try await Self.post(
+                client, "/api/backfill", #"{"tickers":"AMD","years":1,"sandbox":true,"minute":false,"news":false}"#)
+            #expect(status == .ok && started["running"] as? Bool == true)
+            #expect((started["arguments"] as? [String])?.contains("--skip-minute") == true)
+            let (again, refused) = try await Self.post(client, "/api/backfill", #"{"tickers":"NVDA","sandbox":true}"#)
+            #expect(again == .conflict && "\(refused["error"] ?? "")".contains("already running"))
+            let done = try await Self.finished(client)
+            #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
+            #expect("\(done["log"] ?? "")".contains("AMD"))
+            // Progress events become samples: the last one has every chunk done.
+            let progress = try #require(done["progress"] as? [[String: Any]])
+            let last = try #require(progress.last)
+            let (chunksDone, chunksTotal) = (
+                (last["chunksDone"] as? NSNumber)?.intValue, (last["chunksTotal"] as? NSNumber)?.intValue
+            )
+            #expect(
+                chunksTotal ?? 0 > 0 && chunksDone == chunksTotal && (last["bars"] as? NSNumber)?.intValue ?? 0 > 200)
+            #expect(!"\(done["log"] ?? "")".contains("\"event\":\"progress\""), "progress is charted, not listed")
+            let runs = try #require(try await WebAppTests.get(client, "/api/runs").1 as? [[String: Any]])
+            #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])
+            let bars = try SQLiteBarStore(path: path)
+            #expect(try await bars.inventory().contains { $0.symbol == "AMD" && $0.timeframe == "1d" && $0.bars > 200 })
+        }
+    }
+
+    @Test func stopInterruptsARunningBackfill() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("stop.sqlite").path
+        try await Self.app(path).test(.live) { client in
+            let (status, _) = try await Self.post(
+                client, "/api/backfill", #"{"tickers":"AMD,NVDA,TSLA","years":5,"sandbox":true}"#)
+            #expect(status == .ok)
+            try await Task.sleep(for: .seconds(2))
+            let (stopped, _) = try await Self.post(client, "/api/backfill/stop", "{}")
+            #expect(stopped == .ok)
+            let done = try await Self.finished(client)
+            #expect(done["exitCode"] is NSNumber, "\(done)")
+            #expect("\(done["log"] ?? "")".lowercased().contains("interrupt"), "\(done["log"] ?? "")")
+        }
+    }
+
+    @Test func startIsRefusedUnlessItIsValidSameOriginJSON() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("refused.sqlite").path
+        try await Self.app(path).test(.router) { client in
+            let form = try await client.execute(
+                uri: "/api/backfill", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "tickers=AMD")
+            ) { $0.status }
+            #expect(form == .unsupportedMediaType)
+            let (crossSite, _) = try await Self.post(
+                client, "/api/backfill", #"{"tickers":"AMD"}"#, origin: "http://evil.example")
+            #expect(crossSite == .forbidden)
+            for (body, message) in [
+                (#"{"tickers":""}"#, "tickers must list 1 to 100 symbols"),
+                (#"{"tickers":"A B"}"#, "tickers: ticker 'A B'"),
+                (#"{"tickers":"AMD","years":99}"#, "years must be 1…30"),
+                ("not json", "the body must be JSON"),
+            ] {
+                let (status, json) = try await Self.post(client, "/api/backfill", body)
+                #expect(status == .badRequest && "\(json["error"] ?? "")".contains(message), "\(body)")
+            }
+            let idle = try await WebAppTests.get(client, "/api/backfill").1 as? [String: Any]
+            #expect(idle?["running"] as? Bool == false && idle?["exitCode"] is NSNull)
+        }
+    }
+}

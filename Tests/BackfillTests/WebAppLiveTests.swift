@@ -1,0 +1,173 @@
+import BackfillCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import HummingbirdWebSocket
+import HummingbirdWSTesting
+import Ingestion
+import MessageBus
+import Storage
+import Testing
+import WebUI
+
+/// The live WebSocket, the token and `/metrics`, on a real loopback server.
+@Suite("gui live socket, token and metrics")
+struct WebAppLiveTests {
+    static let token = "test-token-0123456789abcdef"
+
+    /// A bar of AAPL at 2025-01-06 10:00 New York plus `minute` minutes.
+    static func message(minute: Int64, close: Double, symbol: String = "AAPL") -> BusMessage {
+        let start = EasternTime.utcMilliseconds(on: TestSupport.date("2025-01-06"), minutesAfterMidnight: 600)
+        let bar = Bar(
+            windowStartMs: start + minute * 60_000, open: 100 + Double(minute), high: close + 1, low: 99, close: close,
+            volume: 1_000)
+        return LiveBarMessage(symbol: symbol, bar: bar, indicators: nil, source: .live, revised: false).busMessage
+    }
+
+    @Test func aBarPublishedOnTheBusReachesTheSocketResampled() async throws {
+        let bus = InProcessBus()
+        let web = WebApp(store: try await GUITestData.store(), bus: bus)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        let frames = try await app.test(.live) { client in
+            try await Self.collect(client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 3) {
+                // After `hello` the subscription exists: two minutes of one 5-minute bucket, another
+                // symbol (not forwarded), then a minute of the next bucket.
+                await bus.publish(Self.message(minute: 0, close: 101))
+                await bus.publish(Self.message(minute: 1, close: 103, symbol: "AMD"))
+                await bus.publish(Self.message(minute: 1, close: 104))
+                await bus.publish(Self.message(minute: 5, close: 99))
+            }
+        }
+        let start = EasternTime.utcMilliseconds(on: TestSupport.date("2025-01-06"), minutesAfterMidnight: 600)
+        try #require(frames.count == 3)
+        #expect(Self.int(frames[0], "t") == start && Self.double(frames[0], "c") == 101)
+        #expect(Self.int(frames[1], "t") == start && Self.double(frames[1], "o") == 100)
+        #expect(Self.double(frames[1], "h") == 105 && Self.double(frames[1], "c") == 104)
+        #expect(Self.double(frames[1], "v") == 2_000 && Self.int(frames[1], "minute") == start + 60_000)
+        #expect(Self.int(frames[2], "t") == start + 300_000 && Self.double(frames[2], "o") == 105)
+    }
+
+    /// End to end in one process: the sandbox's feed emits minute bars, live ingestion stores and
+    /// publishes them on the in-process bus, and the gui's socket forwards each as the chart's bucket.
+    @Test func aBarTheSandboxEmitsReachesTheSocketAfterItIsStored() async throws {
+        let (frames, store) = try await LiveTestSupport.withLive(symbols: ["AAPL"]) { live in
+            let web = WebApp(store: live.store, bus: live.bus)
+            let app = Application(
+                router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+            let frames = try await app.test(.live) { client in
+                try await Self.collect(client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 3) {}
+            }
+            return (
+                frames.map { (Self.int($0, "minute") ?? 0, Self.int($0, "t") ?? 0, Self.double($0, "c") ?? .nan) },
+                live.store
+            )
+        }
+        try #require(frames.count == 3)
+        let stored = try await LiveTestSupport.stored(store, "AAPL")
+        for (minute, bucket, close) in frames {
+            #expect(bucket <= minute && minute < bucket + 300_000, "the minute lies in its 5-minute bucket")
+            // Published after the commit: the minute is stored, and the bucket closes at its close.
+            let bar = try #require(stored.first { $0.windowStartMs == minute })
+            #expect(close == bar.close)
+        }
+        let minutes = frames.map(\.0)
+        #expect(minutes == minutes.sorted() && Set(minutes).count == minutes.count)
+    }
+
+    /// Opens the socket, waits for `hello`, runs `publish`, and returns the next `count` bar frames
+    /// (fewer after 10 s, so a lost frame fails the test instead of hanging it).
+    static func collect(
+        _ client: some TestClientProtocol, path: String, count: Int, publish: @escaping @Sendable () async -> Void
+    ) async throws -> [[String: Any]] {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        let task = Task {
+            try await client.ws(path) { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message else { continue }
+                    continuation.yield(text)
+                    if text.contains("\"type\":\"hello\"") { await publish() }
+                }
+            }
+        }
+        defer { task.cancel() }
+        let texts = await TestSupport.collect(stream, count: count, seconds: 10) { $0.contains("\"type\":\"bar\"") }
+        return texts.compactMap { text in
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        }
+    }
+
+    static func int(_ frame: [String: Any], _ key: String) -> Int64? { (frame[key] as? NSNumber)?.int64Value }
+    static func double(_ frame: [String: Any], _ key: String) -> Double? { (frame[key] as? NSNumber)?.doubleValue }
+
+    @Test func everyRequestAndTheSocketNeedTheTokenWhenOneIsSet() async throws {
+        let web = WebApp(
+            store: try await GUITestData.store(), bus: InProcessBus(), configuration: .init(token: Self.token))
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        try await app.test(.live) { client in
+            for uri in ["/", "/api/bars?symbol=AAPL", "/api/tickers?q=A", "/metrics", "/static/app.js"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .unauthorized, "\(uri)")
+                    #expect(!String(buffer: response.body).contains(Self.token))
+                }
+            }
+            try await client.execute(
+                uri: "/api/bars?symbol=AAPL", method: .get, headers: [.authorization: "Bearer wrong"]
+            ) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/api/bars?symbol=AAPL", method: .get, headers: [.authorization: "Bearer \(Self.token)"]
+            ) { #expect($0.status == .ok) }
+            let cookie = try await client.execute(uri: "/?token=\(Self.token)", method: .get) { response in
+                #expect(response.status == .ok)
+                return response.headers[.setCookie] ?? ""
+            }
+            #expect(cookie.contains("gui_token=\(Self.token)") && cookie.contains("HttpOnly"))
+            try await client.execute(
+                uri: "/api/tickers?q=A", method: .get, headers: [.cookie: "gui_token=\(Self.token)"]
+            ) {
+                #expect($0.status == .ok)
+            }
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/api/live?symbol=AAPL") { _, _, _ in }
+            }
+            let close = try await client.ws("/api/live?symbol=AAPL&token=\(Self.token)") { inbound, outbound, _ in
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    if case .text(let text) = message, text.contains("hello") { break }
+                }
+            }
+            _ = close
+        }
+    }
+
+    @Test func metricsAreInPrometheusTextFormat() async throws {
+        let app = Application(router: WebApp(store: try await GUITestData.store()).makeRouter())
+        try await app.test(.router) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/api/bars?symbol=AAPL", method: .get) { _ in } }
+            try await client.execute(uri: "/api/bars?symbol=A%20B", method: .get) { _ in }
+            try await client.execute(uri: "/no/such/\(UUID().uuidString)", method: .get) { _ in }
+            let text = try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+                return String(buffer: response.body)
+            }
+            #expect(text.contains("backfill_gui_requests_total{route=\"/api/bars\",status=\"2xx\"} 3"))
+            #expect(text.contains("backfill_gui_requests_total{route=\"/api/bars\",status=\"4xx\"} 1"))
+            #expect(
+                text.contains("backfill_gui_requests_total{route=\"other\",status=\"4xx\"} 1"), "no raw paths as labels"
+            )
+            #expect(text.contains("backfill_gui_request_duration_seconds_count{route=\"/api/bars\"} 4"))
+            #expect(text.contains("backfill_gui_websocket_clients 0") && text.contains("backfill_tasks"))
+            #expect(
+                text.contains("backfill_gui_store_read_seconds_count 3"), "three reads; the bad symbol read nothing")
+            #expect(text.contains("backfill_last_run_bars_received ") && text.contains("backfill_last_run_requests "))
+            let sample = try Regex(
+                #"^[a-z_]+(\{([a-z]+="[^"\\]*",?)*\})? -?[0-9.e+-]+$|^[a-z_]+\{[^}]*le="\+Inf"\} [0-9]+$"#)
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                #expect(line.wholeMatch(of: sample) != nil, "\(line)")
+            }
+        }
+    }
+}
