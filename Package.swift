@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "scraper",
             dependencies: [
-                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox",
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "MessageBus", "RedisBus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

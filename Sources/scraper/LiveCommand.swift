@@ -67,6 +67,12 @@ struct LiveCommand: AsyncParsableCommand {
         help: "REST requests per minute for gap refills (default POLYGON_RATE_LIMIT, else 5; unlimited in --sandbox).")
     var rateLimit: Double?
 
+    @Option(
+        help:
+            "Where each stored bar is published: inprocess, or redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD) for other processes such as gui --bus redis."
+    )
+    var bus = "inprocess"
+
     @Option(help: "Seconds between progress lines.")
     var progressInterval: Double = 1
 
@@ -80,6 +86,9 @@ struct LiveCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
+        guard ["inprocess", "redis"].contains(bus) else {
+            throw ValidationError("--bus must be inprocess or redis, got '\(bus)'")
+        }
         if !all {
             guard !symbols.isEmpty else { throw ValidationError("--tickers names no ticker") }
             for symbol in symbols {

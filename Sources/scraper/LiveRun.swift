@@ -3,6 +3,7 @@ import Foundation
 import Ingestion
 import Logging
 import MessageBus
+import RedisBus
 import Polygon
 import PolygonSandbox
 import Storage
@@ -72,8 +73,15 @@ struct LiveRun {
             configuration: .init(url: feedURL, apiKey: apiKey, topics: command.topics, bufferSize: 200_000),
             logger: logger)
         let configuration = LiveIngestor.Configuration(catchUpSession: !command.all && !command.noCatchUp)
+        let bus: any MessageBus
+        switch await Self.bus(command.bus, logger: logger) {
+        case .success(let chosen): bus = chosen
+        case .failure(let error):
+            printError("error: \(error.message)")
+            return 1
+        }
         let ingestor = LiveIngestor(
-            store: store, bus: InProcessBus(), client: client, configuration: configuration, logger: logger)
+            store: store, bus: bus, client: client, configuration: configuration, logger: logger)
         let shownURL = client.redactor.redact(feedURL)
         let what = command.all ? "AM.*" : command.topics.map(\.description).joined(separator: ",")
         if command.logFormat == "json" {
@@ -175,5 +183,20 @@ struct LiveRun {
 
     private static func printLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// The bus stored bars go to; Redis is checked with a PING first, so a wrong address or password
+    /// is one clear line before any work (the password is never printed).
+    static func bus(_ name: String, logger: Logger) async -> Result<any MessageBus, RedisBusError> {
+        guard name == "redis" else { return .success(InProcessBus()) }
+        do {
+            let configuration = try RedisConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
+            let redis = RedisMessageBus(configuration: configuration, logger: logger)
+            try await redis.ping()
+            logger.info("publishing stored bars on redis \(configuration)")
+            return .success(redis)
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -1,6 +1,8 @@
 import BackfillCore
 import Foundation
+import MessageBus
 import PolygonSandbox
+import RedisBus
 import Storage
 import Testing
 
@@ -87,5 +89,44 @@ struct LiveCLITests {
         #expect(!stored.isEmpty)
         let (saved, batch) = try await LiveTestSupport.savedAndBatchEngines(store, "AAPL", over: stored)
         #expect(saved == batch && saved.lastWindowStartMs != nil)
+    }
+
+    /// `--bus redis`: every stored bar reaches a subscriber in another process (what `gui --bus redis`
+    /// listens to); a Redis that cannot be reached is one clear line before any work.
+    @Test func liveBarsArePublishedOnRedisForOtherProcesses() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let server = try await RedisServer.started()
+        defer { server.stop() }
+        let environment = ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(server.port)]
+        let (outcome, received) = try await withRunningBus(server.configuration) { bus in
+            let received = MessageCollector()
+            let stream = try await bus.subscription(topicPrefix: "bars.1m.", bufferSize: 10_000)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await received.collect(stream) }
+                defer { group.cancelAll() }
+                let outcome = try await ScraperCLITests.run(
+                    [
+                        "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "4", "--sandbox-speed", "600",
+                        "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite", "--bus", "redis",
+                    ], in: directory, environment: environment)
+                _ = await received.waitFor(count: 1, timeout: .seconds(5))
+                return (outcome, received.messages)
+            }
+        }
+        #expect(outcome.status == 0, "\(outcome.all)")
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+        for symbol in ["AAPL", "MSFT"] {
+            let stored = try await LiveTestSupport.stored(store, symbol)
+            let published = received.filter { $0.topic == "bars.1m.\(symbol)" }
+            #expect(
+                !stored.isEmpty && published.count >= stored.count,
+                "\(symbol): \(published.count) published, \(stored.count) stored")
+        }
+
+        let closed = try RedisServer.freePort()
+        let refused = try await ScraperCLITests.run(
+            ["live", "--sandbox", "--tickers", "AAPL", "--duration", "2", "--db", "live2.sqlite", "--bus", "redis"],
+            in: directory, environment: ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(closed)])
+        #expect(refused.status == 1 && refused.stderr.contains("127.0.0.1:\(closed)"), "\(refused.all)")
     }
 }
