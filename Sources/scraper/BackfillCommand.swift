@@ -24,7 +24,7 @@ struct BackfillCommand {
         let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
         do {
             let range = try options.range(today: today)
-            let store = try SQLiteBarStore(path: options.db, logger: logger)
+            let choice = try StoreChoice.resolve(db: options.db, settings: settings)
             let request = {
                 var request = BackfillRequest(
                     tickers: options.symbols, range: range,
@@ -37,6 +37,10 @@ struct BackfillCommand {
                 request.onlyRanges = onlyRanges
                 return request
             }()
+            if case .postgres(let database) = choice {
+                return await runOnPostgres(database, request: request, settings: settings, logger: logger)
+            }
+            let store = try SQLiteBarStore(path: options.db, logger: logger)
             if onlyRanges == nil, options.limit == nil, !request.timeframes.isEmpty,  // repair and rankings: REST
                 let choice = try FlatFileChoice.resolve(options, settings: settings)
             {
@@ -63,7 +67,8 @@ struct BackfillCommand {
                             requestsPerMinute: options.rateLimit),
                         logger: logger)
                     return await execute(
-                        request, client: client, store: store, logger: logger, source: "sandbox \(baseURL)")
+                        request, client: client, store: store, reference: store, logger: logger,
+                        source: "sandbox \(baseURL)", database: options.db)
                 }
             }
             guard let key = settings.apiKey else {
@@ -79,7 +84,8 @@ struct BackfillCommand {
             let client = RESTClient(
                 configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
             return await execute(
-                request, client: client, store: store, logger: logger, source: client.redactor.redact(baseURL))
+                request, client: client, store: store, reference: store, logger: logger,
+                source: client.redactor.redact(baseURL), database: options.db)
         } catch {
             printError("error: \(error)")
             return 1
@@ -87,7 +93,8 @@ struct BackfillCommand {
     }
 
     func execute(
-        _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
+        _ request: BackfillRequest, client: RESTClient, store: any BarStore, reference: (any ReferenceStore)?,
+        logger: Logger, source: String, database: String
     ) async -> Int32 {
         var request = request
         if options.all, let limit = options.limit {
@@ -109,13 +116,13 @@ struct BackfillCommand {
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
-                + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")
+                + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(database)")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
-        let metadata = MetadataPhases(client: client, store: store, logger: logger)
-        let before = await metadata.runBeforeBars(request)  // phases 1-2: reference, corporate actions
-        request = await metadata.addingFormerTickers(to: request)  // META's bars include FB's years
+        let metadata = reference.map { MetadataPhases(client: client, store: $0, logger: logger) }
+        let before = await metadata?.runBeforeBars(request) ?? []  // phases 1-2: reference, corporate actions
+        request = await metadata?.addingFormerTickers(to: request) ?? request  // META's bars include FB's years
         let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
-        let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
+        let work = Task { [request] in try await runner.run(request, onProgress: { display.update($0) }) }
         let interrupts = SignalHandling.onInterrupt {
             display.note("interrupt: finishing the chunks in flight; press Ctrl-C again to stop at once")
             work.cancel()
@@ -123,13 +130,14 @@ struct BackfillCommand {
         defer { interrupts.cancel() }
         do {
             var report = try await work.value
-            let after = report.status == .interrupted ? [] : await metadata.runAfterBars(request)  // phase 5: news
+            // Phase 5: news.
+            let after = report.status == .interrupted ? [] : await metadata?.runAfterBars(request) ?? []
             report.progress.requests += after.map(\.requests).reduce(0, +)
             let phases = before + after
             display.finish()
             report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
             if report.status == .completed && !report.failures.isEmpty { report.status = .failed }
-            print(Summary.render(report, phases: phases, range: request.range, database: options.db))
+            print(Summary.render(report, phases: phases, range: request.range, database: database))
             try? await store.recordRun(
                 RunRecord(
                     startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),

@@ -79,6 +79,7 @@ struct LiveCommand: AsyncParsableCommand {
     var symbols: [String] { Symbol.parseList(tickers ?? "") }
 
     func validate() throws {
+        try StoreChoice.requireSQLite(db, command: "live")
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
         if !all {
             guard !symbols.isEmpty else { throw ValidationError("--tickers names no ticker") }
