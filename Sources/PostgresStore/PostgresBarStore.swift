@@ -31,9 +31,13 @@ public final class PostgresBarStore: BarStore {
         _ settings: PostgresSettings, logger: Logger, _ body: (PostgresBarStore) async throws -> Result
     ) async throws -> Result {
         try await prepare(settings, logger: logger)
+        // The pool warns when a lease comes before its run() task is scheduled (a harmless race
+        // here: the lease waits); below debug, only its errors reach the user's log.
+        var background = logger
+        if logger.logLevel > .debug { background.logLevel = .error }
         let client = PostgresClient(
             configuration: settings.clientConfiguration, eventLoopGroup: PostgresClient.defaultEventLoopGroup,
-            backgroundLogger: logger)
+            backgroundLogger: background)
         let store = PostgresBarStore(settings: settings, client: client, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

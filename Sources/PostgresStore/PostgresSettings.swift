@@ -75,7 +75,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.init(
             host: components.host.flatMap { $0.isEmpty ? nil : $0 } ?? fallback.host ?? "127.0.0.1",
             port: components.port ?? fallback.port ?? 5432,
-            database: name.isEmpty ? (fallback.database ?? "backfill") : name,
+            database: name.isEmpty ? (fallback.database ?? "trading") : name,
             user: components.user?.removingPercentEncoding ?? fallback.user ?? "postgres",
             password: components.password?.removingPercentEncoding ?? fallback.password,
             tls: tls)
@@ -93,7 +93,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         let parts = try fromEnvironmentParts(environment)
         guard let host = parts.host else { return nil }
         return PostgresSettings(
-            host: host, port: parts.port ?? 5432, database: parts.database ?? "backfill",
+            host: host, port: parts.port ?? 5432, database: parts.database ?? "trading",
             user: parts.user ?? "postgres",
             password: parts.password)
     }

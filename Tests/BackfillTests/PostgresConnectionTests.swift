@@ -81,6 +81,18 @@ struct PostgresConnectionTests {
         #expect(!text.contains("\n") && !text.contains(settings.password ?? "-"))
     }
 
+    /// TLS is optional: `sslmode=require` against a server without TLS is refused in one line.
+    @Test func requiredTLSAgainstAPlainServerIsOneLine() async throws {
+        var settings = try PostgresTestSupport.adminSettings()
+        settings.tls = .require
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+        }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains("does not accept TLS") && text.contains("sslmode=disable"), "\(text)")
+        #expect(!text.contains("\n") && !text.contains(settings.password ?? "-"))
+    }
+
     /// Several processes opening one new database at once migrate it once; reopening changes nothing.
     @Test func migrationsAreVersionedAndRunOnceUnderConcurrentOpens() async throws {
         try await PostgresTestSupport.withDatabase { (settings) async throws in
