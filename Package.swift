@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "BackfillCore", "Storage",
+                "BackfillCore", "Storage", "MessageBus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
