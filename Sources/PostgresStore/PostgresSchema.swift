@@ -26,7 +26,8 @@ enum PostgresSchema {
 
     /// Every migration, oldest first. Append only: a released migration never changes.
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "bars-securities-coverage-runs-ledger", sql: coreSQL)
+        Migration(version: 1, name: "bars-securities-coverage-runs-ledger", sql: coreSQL),
+        Migration(version: 2, name: "work-tasks", sql: workTasksSQL),
     ]
 
     /// Brings the database up to date; returns the versions applied now.
@@ -155,6 +156,23 @@ enum PostgresSchema {
         CREATE INDEX ledger_by_session ON ledger(session);
         \(byTickerView("bars_minute"))
         \(byTickerView("bars_day"))
+        """
+
+    /// Version 2: tasks shared by several workers (``PostgresWorkQueue``): a lease per running task,
+    /// on the server's clock; the partial index serves the claim query.
+    static let workTasksSQL = """
+        CREATE TABLE work_tasks (
+            kind text NOT NULL,
+            key text NOT NULL,
+            state text NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+            attempts integer NOT NULL DEFAULT 0,
+            worker text,
+            lease_until_ms bigint,
+            error text,
+            updated_at_ms bigint NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        CREATE INDEX work_tasks_claimable ON work_tasks (kind, key) WHERE state IN ('pending', 'running');
         """
 
     /// The table holding a stored timeframe; other timeframes are derived by resampling.
