@@ -49,15 +49,19 @@ public struct PostgresBulkDay: Sendable {
             try await PostgresSecurityBatch(connection: context.connection, logger: context.logger)
                 .ids(tickers: batches.map(\.symbol), on: day)
         }
-        let parts = try Self.parts(batches, ids: ids, partBytes: configuration.partBytes)
+        // Each task formats its own part, so formatting overlaps the server's work on other parts.
+        let groups = Self.groups(batches, partBytes: configuration.partBytes)
         let changed = try await withThrowingTaskGroup(of: Int.self) { group in
             var next = 0
             var changed = 0
             func addPart() {
-                guard next < parts.count else { return }
-                let part = parts[next]
+                guard next < groups.count else { return }
+                let slice = Array(batches[groups[next]])
                 next += 1
-                group.addTask { try await self.write(part, day: day, hours: hours, source: source) }
+                group.addTask {
+                    let part = try Self.part(slice, ids: ids, hours: hours)
+                    return try await self.write(part, day: day, hours: hours, source: source)
+                }
             }
             for _ in 0..<max(1, configuration.parallelism) { addPart() }
             while let count = try await group.next() {
@@ -72,46 +76,68 @@ public struct PostgresBulkDay: Sendable {
         return WriteOutcome(received: batches.reduce(0) { $0 + $1.bars.count }, changed: changed)
     }
 
-    /// One part in one transaction: COPY into staging, merge, ledger. Returns rows changed.
-    private func write(_ part: ByteBuffer, day: LocalDate, hours: SessionHours, source: BarSource) async throws -> Int {
+    /// One part in one transaction. Fast path: `COPY` straight into `bars_minute` (what `psql`
+    /// does), valid when none of the part's keys is stored yet — all rows are then new. A key
+    /// already present stops that COPY with a unique violation; the transaction rolls back to its
+    /// savepoint and the part takes the merge path: COPY into a staging table, then `INSERT …
+    /// SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`. Then the ledger. Returns rows changed.
+    private func write(_ part: Part, day: LocalDate, hours: SessionHours, source: BarSource) async throws -> Int {
         try await store.transaction("store the bars of \(day)") { context in
             let connection = context.connection
             let logger = context.logger
-            try await connection.query(
-                """
-                CREATE TEMPORARY TABLE bulk_staging (
-                    security_id bigint NOT NULL, t bigint NOT NULL,
-                    o double precision NOT NULL, h double precision NOT NULL, l double precision NOT NULL,
-                    c double precision NOT NULL, v double precision NOT NULL, vw double precision, n bigint
-                ) ON COMMIT DROP
-                """, logger: logger)
-            try await connection.copyFrom(table: "bulk_staging", logger: logger) { writer in
-                try await writer.write(part)
+            try await connection.query("SAVEPOINT bulk_fast", logger: logger)
+            var changed = part.rows
+            do {
+                try await connection.copyFrom(table: "bars_minute", columns: Self.columns, logger: logger) { writer in
+                    try await writer.write(part.text)
+                }
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
+                changed = try await merge(part, connection, logger: logger)
             }
-            var changed = 0
-            let rows = try await connection.query(
-                """
-                WITH written AS (
-                    INSERT INTO bars_minute AS b (security_id, t, o, h, l, c, v, vw, n)
-                    SELECT security_id, t, o, h, l, c, v, vw, n FROM bulk_staging
-                    ON CONFLICT (security_id, t) DO UPDATE SET
-                        o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
-                        v = excluded.v, vw = excluded.vw, n = excluded.n
-                    WHERE (b.o, b.h, b.l, b.c, b.v, b.vw, b.n)
-                        IS DISTINCT FROM (excluded.o, excluded.h, excluded.l, excluded.c, excluded.v, excluded.vw, excluded.n)
-                    RETURNING 1
-                ) SELECT COUNT(*) FROM written
-                """, logger: logger)
-            for try await count in rows.decode(Int64.self) { changed = Int(count) }
-            try await ledger(connection, day: day, hours: hours, source: source, logger: logger)
+            try await ledger(part, connection, day: day, hours: hours, source: source, logger: logger)
             return changed
         }
     }
 
-    /// The day's ledger rows of a part's securities: counted from staging when new, recounted from
-    /// the table when the session already had a row (as ``PostgresLedger/recordReceived``).
+    static let columns = ["security_id", "t", "o", "h", "l", "c", "v", "vw", "n"]
+
+    /// The merge path: staging table, then an idempotent upsert. Returns rows inserted or changed.
+    private func merge(_ part: Part, _ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await connection.query(
+            """
+            CREATE TEMPORARY TABLE IF NOT EXISTS bulk_staging (
+                security_id bigint NOT NULL, t bigint NOT NULL,
+                o double precision NOT NULL, h double precision NOT NULL, l double precision NOT NULL,
+                c double precision NOT NULL, v double precision NOT NULL, vw double precision, n bigint
+            ) ON COMMIT DELETE ROWS
+            """, logger: logger)
+        try await connection.copyFrom(table: "bulk_staging", columns: Self.columns, logger: logger) { writer in
+            try await writer.write(part.text)
+        }
+        let rows = try await connection.query(
+            """
+            WITH written AS (
+                INSERT INTO bars_minute AS b (security_id, t, o, h, l, c, v, vw, n)
+                SELECT security_id, t, o, h, l, c, v, vw, n FROM bulk_staging
+                ON CONFLICT (security_id, t) DO UPDATE SET
+                    o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
+                    v = excluded.v, vw = excluded.vw, n = excluded.n
+                WHERE (b.o, b.h, b.l, b.c, b.v, b.vw, b.n)
+                    IS DISTINCT FROM (excluded.o, excluded.h, excluded.l, excluded.c, excluded.v, excluded.vw, excluded.n)
+                RETURNING 1
+            ) SELECT COUNT(*) FROM written
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    /// The day's ledger rows of a part's securities, from the counts taken while the part was
+    /// built: the batch's counts when the session is new to the ledger, else recounted from the
+    /// table (as ``PostgresLedger/recordReceived``).
     private func ledger(
-        _ connection: PostgresConnection, day: LocalDate, hours: SessionHours, source: BarSource, logger: Logger
+        _ part: Part, _ connection: PostgresConnection, day: LocalDate, hours: SessionHours, source: BarSource,
+        logger: Logger
     ) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         let (pre, post) = (hours.preMarketOpenMs, hours.postMarketCloseMs)
@@ -119,11 +145,11 @@ public struct PostgresBulkDay: Sendable {
         try await connection.query(
             """
             INSERT INTO ledger AS g (security_id, session, expected, received, regular, status, source, updated_ms)
-            SELECT security_id, \(day.description)::date, \(PostgresLedger.expectedMinutes(hours)),
-                COUNT(*) FILTER (WHERE t >= \(pre) AND t < \(post)),
-                COUNT(*) FILTER (WHERE t >= \(open) AND t < \(close)), 'partial', \(source.rawValue), \(now)
-            FROM bulk_staging GROUP BY security_id
-            HAVING COUNT(*) FILTER (WHERE t >= \(pre) AND t < \(post)) > 0
+            SELECT id, \(day.description)::date, \(PostgresLedger.expectedMinutes(hours)), received, regular,
+                'partial', \(source.rawValue), \(now)
+            FROM unnest(\(part.ids)::bigint[], \(part.received)::int[], \(part.regular)::int[])
+                AS u(id, received, regular)
+            WHERE received > 0
             ON CONFLICT (security_id, session) DO UPDATE SET
                 received = (SELECT COUNT(*) FROM bars_minute WHERE security_id = g.security_id
                     AND t >= \(pre) AND t < \(post)),
@@ -133,33 +159,61 @@ public struct PostgresBulkDay: Sendable {
             """, logger: logger)
     }
 
-    /// COPY text parts of about `partBytes`, whole tickers each (a ticker's rows never straddle two
-    /// parts, so no statement meets one key twice).
-    static func parts(_ batches: [BarBatch], ids: [String: Int64], partBytes: Int) throws -> [ByteBuffer] {
-        var parts: [ByteBuffer] = []
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(partBytes + 64 << 10)
+    /// A part: COPY text of whole tickers, and per security its minutes in the session.
+    struct Part: Sendable {
+        var text = ByteBuffer()
+        var rows = 0
+        var ids: [Int64] = []
+        var received: [Int32] = []
+        var regular: [Int32] = []
+    }
+
+    /// Runs of whole tickers of about `partBytes` of COPY text each (a ticker's rows never
+    /// straddle two parts, so no statement meets one key twice); ~64 bytes a row.
+    static func groups(_ batches: [BarBatch], partBytes: Int) -> [Range<Int>] {
+        var groups: [Range<Int>] = []
+        var start = 0
+        var bytes = 0
+        for (index, batch) in batches.enumerated() {
+            bytes += batch.bars.count * 64
+            if bytes >= partBytes {
+                groups.append(start..<(index + 1))
+                start = index + 1
+                bytes = 0
+            }
+        }
+        if start < batches.count { groups.append(start..<batches.count) }
+        return groups
+    }
+
+    /// One part's COPY text and per-security session counts.
+    static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours) throws -> Part {
+        var part = Part()
+        part.text.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * 72)
         for batch in batches {
             guard let id = ids[batch.symbol] else {
                 throw StorageError(.write, "no security was created for \(batch.symbol)")
             }
-            try CopyText.append(batch.bars, securityID: id, to: &buffer)
-            if buffer.readableBytes >= partBytes {
-                parts.append(buffer)
-                buffer = ByteBuffer()
-                buffer.reserveCapacity(partBytes + 64 << 10)
-            }
+            let counts = try CopyText.append(batch.bars, securityID: id, to: &part.text, hours: hours)
+            part.rows += counts.rows
+            part.ids.append(id)
+            part.received.append(Int32(counts.received))
+            part.regular.append(Int32(counts.regular))
         }
-        if buffer.readableBytes > 0 { parts.append(buffer) }
-        return parts
+        return part
     }
 }
 
 /// Rows in COPY's text format: tab-separated, `\N` for NULL, one line per bar.
 enum CopyText {
-    /// Appends one security's bars (a minute repeated keeps its last bar).
+    /// Appends one security's bars (a minute repeated keeps its last bar); returns the rows written
+    /// and of those the minutes in the session's extended and regular hours.
     /// - Throws: ``StorageError`` for a non-finite price or volume.
-    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer) throws {
+    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer, hours: SessionHours) throws
+        -> (rows: Int, received: Int, regular: Int)
+    {
+        var received = 0
+        var regular = 0
         let sorted = zip(bars, bars.dropFirst()).allSatisfy { $0.windowStartMs < $1.windowStartMs }
         let unique = sorted ? bars : PostgresBarWriter.lastPerMinute(bars)
         let id = String(securityID)
@@ -183,6 +237,11 @@ enum CopyText {
             buffer.writeInteger(UInt8(ascii: "\t"))
             if let trades = bar.transactions { buffer.writeString(String(trades)) } else { buffer.writeString("\\N") }
             buffer.writeInteger(UInt8(ascii: "\n"))
+            if bar.windowStartMs >= hours.preMarketOpenMs && bar.windowStartMs < hours.postMarketCloseMs {
+                received += 1
+                if bar.windowStartMs >= hours.regularOpenMs && bar.windowStartMs < hours.regularCloseMs { regular += 1 }
+            }
         }
+        return (unique.count, received, regular)
     }
 }
