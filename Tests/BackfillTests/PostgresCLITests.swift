@@ -72,6 +72,38 @@ struct PostgresCLITests {
         #expect(!outcome.all.contains("Sup3rSecret"))
     }
 
+    /// The original system's keys: `DB_HOST` and friends, `--db` left at its default.
+    @Test func dbHostInTheEnvironmentSelectsPostgreSQL() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        try await PostgresTestSupport.withDatabase { (settings) async throws in
+            let environment = [
+                "DB_HOST": settings.host, "DB_PORT": String(settings.port), "DB_NAME": settings.database,
+                "DB_USER": settings.user, "DB_PASSWORD": settings.password ?? "",
+            ]
+            let outcome = try await ScraperCLITests.run(
+                ["--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-07", "--skip-minute"],
+                in: folder, environment: environment)
+            #expect(outcome.status == 0, "\(outcome.all)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("backfill.sqlite").path))
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { (store) async throws in
+                let days = try await store.bars(symbol: "AMD", timeframe: .day, fromMs: 0, toMs: .max, limit: 10)
+                #expect(days.count == 2)
+            }
+        }
+    }
+
+    /// Subcommands that read SQLite only refuse a PostgreSQL URL, without printing its password.
+    @Test func otherSubcommandsRefuseAPostgreSQLURL() async throws {
+        let folder = try TestSupport.temporaryDirectory()
+        let outcome = try await ScraperCLITests.run(
+            ["status", "--db", "postgres://backfill:Sup3rSecret@127.0.0.1:5432/warehouse"], in: folder)
+        #expect(outcome.status != 0)
+        #expect(
+            outcome.stderr.contains(
+                "reads a SQLite file only for now, not postgres://backfill:***@127.0.0.1:5432/warehouse"))
+        #expect(!outcome.all.contains("Sup3rSecret"))
+    }
+
     @Test func metadataPhasesAskedForByNameAreRefusedClearly() async throws {
         let folder = try TestSupport.temporaryDirectory()
         let settings = try PostgresTestSupport.adminSettings()
