@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // SHA-256 / HMAC for S3 Signature V4 (already in the graph through async-http-client's TLS stack).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        // PostgreSQL wire protocol client with a connection pool (PostgresClient) and COPY FROM.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure core: models, state machines, calendar, indicators. No I/O, no dependencies.
@@ -70,6 +72,17 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The store protocols on PostgreSQL (postgres-nio): see DESIGN.md "PostgreSQL storage".
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "BackfillCore", "Storage", "MessageBus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "Ingestion",
             dependencies: [
@@ -106,6 +119,7 @@ let package = Package(
             name: "scraper",
             dependencies: [
                 "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "MessageBus", "RedisBus",
+                "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,13 +150,14 @@ let package = Package(
         .executableTarget(
             name: "backfill-bench",
             dependencies: [
-                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus", "WebUI",
+                "BackfillCore", "Ingestion", "Polygon", "Storage", "PolygonSandbox", "RedisBus", "WebUI", "PostgresStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: settings
         ),
@@ -153,6 +168,7 @@ let package = Package(
             dependencies: [
                 "BackfillCore", "Polygon", "Storage", "MessageBus", "Ingestion", "PolygonSandbox", "WebUI", "RedisBus",
                 "CZlib",
+                "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -162,6 +178,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: settings
         ),

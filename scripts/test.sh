@@ -17,6 +17,11 @@ swift build --build-tests
 
 echo "== test"
 mkdir -p .build
+# One throw-away PostgreSQL cluster for the suite (each test makes its own database in it), stopped
+# by PID on exit, failure included: a cluster per test would cost an initdb (~2-5 s) each.
+pg_env=$(scripts/pg-cluster.sh start)   # a failed start stops here (set -e), with its log
+eval "$pg_env"
+trap 'scripts/pg-cluster.sh stop "$BACKFILL_TEST_PG_DIR"' EXIT
 log=.build/test-output.txt
 set +e
 swift test --skip-build 2>&1 | tee "$log"

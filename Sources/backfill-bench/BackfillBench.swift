@@ -21,6 +21,7 @@ enum BackfillBench {
     static let fileCases: [String: @Sendable (String) async throws -> Void] = [
         "dayfile": { try await DayFileBench.run(file: $0) },
         "dayfiles": { try await DayFilesBench.run(directory: $0) },
+        "pg-dayfile": { try await PostgresDayFileBench.run(file: $0) },
     ]
 
     static func main() async {

@@ -26,7 +26,7 @@ struct BackfillCommand {
         let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
         do {
             let range = try options.range(today: today)
-            let store = try SQLiteBarStore(path: options.db, logger: logger)
+            let choice = try StoreChoice.resolve(db: options.db, settings: settings)
             let request = {
                 var request = BackfillRequest(
                     tickers: options.symbols, range: range,
@@ -39,6 +39,10 @@ struct BackfillCommand {
                 request.onlyRanges = onlyRanges
                 return request
             }()
+            if case .postgres(let database) = choice {
+                return await runOnPostgres(database, request: request, settings: settings, logger: logger)
+            }
+            let store = try SQLiteBarStore(path: options.db, logger: logger)
             // Rankings and small repairs go to REST; a repair of widely missing sessions to day files.
             if onlyRanges == nil || repairFromDayFiles, options.limit == nil, !request.timeframes.isEmpty,
                 let choice = try FlatFileChoice.resolve(options, settings: settings)
@@ -66,7 +70,8 @@ struct BackfillCommand {
                             requestsPerMinute: options.rateLimit),
                         logger: logger)
                     return await execute(
-                        request, client: client, store: store, logger: logger, source: "sandbox \(baseURL)")
+                        request, client: client, store: store, reference: store, logger: logger,
+                        source: "sandbox \(baseURL)", database: options.db)
                 }
             }
             guard let key = settings.apiKey else {
@@ -82,7 +87,8 @@ struct BackfillCommand {
             let client = RESTClient(
                 configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
             return await execute(
-                request, client: client, store: store, logger: logger, source: client.redactor.redact(baseURL))
+                request, client: client, store: store, reference: store, logger: logger,
+                source: client.redactor.redact(baseURL), database: options.db)
         } catch {
             printError("error: \(error)")
             return 1
@@ -90,7 +96,8 @@ struct BackfillCommand {
     }
 
     func execute(
-        _ request: BackfillRequest, client: RESTClient, store: SQLiteBarStore, logger: Logger, source: String
+        _ request: BackfillRequest, client: RESTClient, store: any BarStore, reference: (any ReferenceStore)?,
+        logger: Logger, source: String, database: String
     ) async -> Int32 {
         var request = request
         if options.all, let limit = options.limit {
@@ -112,7 +119,7 @@ struct BackfillCommand {
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
-                + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(options.db)")
+                + "[\(request.timeframes.map(\.description).joined(separator: ","))] from \(source) into \(database)")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
         // From here on a first Ctrl-C stops after the work in flight, in any phase.
         let stop = InterruptLatch()
@@ -121,24 +128,26 @@ struct BackfillCommand {
             stop.fire()
         }
         defer { interrupts.cancel() }
-        let metadata = MetadataPhases(client: client, store: store, logger: logger)
+        let metadata = reference.map { MetadataPhases(client: client, store: $0, logger: logger) }
         let asked = request
-        let phases12 = Task { await metadata.runBeforeBars(asked) }  // phases 1-2: reference, corporate actions
-        stop.onFire { phases12.cancel() }  // a request waiting for the rate limit stops waiting
+        // Phases 1-2: reference, corporate actions; a request waiting for the rate limit stops waiting on Ctrl-C.
+        let phases12 = Task { await metadata?.runBeforeBars(asked) ?? [] }
+        stop.onFire { phases12.cancel() }
         let before = await phases12.value
-        request = await metadata.addingFormerTickers(to: request)  // META's bars include FB's years
+        request = await metadata?.addingFormerTickers(to: request) ?? request  // META's bars include FB's years
         let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
-        let work = Task { try await runner.run(request, onProgress: { display.update($0) }) }
+        let work = Task { [request] in try await runner.run(request, onProgress: { display.update($0) }) }
         stop.onFire { work.cancel() }  // at once when Ctrl-C came during phases 1-2
         do {
             var report = try await work.value
-            let after = report.status == .interrupted ? [] : await metadata.runAfterBars(request)  // phase 5: news
+            // Phase 5: news.
+            let after = report.status == .interrupted ? [] : await metadata?.runAfterBars(request) ?? []
             report.progress.requests += after.map(\.requests).reduce(0, +)
             let phases = before + after
             display.finish()
             report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
             if report.status == .completed && !report.failures.isEmpty { report.status = .failed }
-            print(Summary.render(report, phases: phases, range: request.range, database: options.db))
+            print(Summary.render(report, phases: phases, range: request.range, database: database))
             try? await store.recordRun(
                 RunRecord(
                     startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),

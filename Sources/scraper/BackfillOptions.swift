@@ -17,7 +17,10 @@ struct BackfillOptions: ParsableArguments {
     @Option(help: "Last New York date to fetch (YYYY-MM-DD or 'today'). Default: yesterday, the last complete day.")
     var to: String?
 
-    @Option(help: "SQLite database file.")
+    @Option(
+        help:
+            "SQLite database file, or PostgreSQL as postgres://user@host:port/db (password from DB_PASSWORD; DB_HOST alone selects PostgreSQL)."
+    )
     var db: String = "./backfill.sqlite"
 
     @Flag(help: "Use the built-in offline Polygon sandbox (no API key, no network).")

@@ -84,7 +84,9 @@ extension BackfillCommand {
             }
             let code = try await runFiles(runner, plan: plan, request: request, store: store, label: choice.label)
             guard hybrid, !repairFromDayFiles, let client, code != 130 else { return code }
-            let rest = await execute(request, client: client, store: store, logger: logger, source: label)
+            let rest = await execute(
+                request, client: client, store: store, reference: store, logger: logger, source: label,
+                database: options.db)
             return rest == 130 ? 130 : max(code, rest)
         } catch {
             printError("error: \(error)")

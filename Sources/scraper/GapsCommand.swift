@@ -35,6 +35,7 @@ struct GapsCommand: AsyncParsableCommand {
     var format = "text"
 
     func validate() throws {
+        try StoreChoice.requireSQLite(db, command: "gaps")
         guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at '\(db)'") }
         if let from, LocalDate(from) == nil { throw ValidationError("--from must be YYYY-MM-DD, got '\(from)'") }
         if let to, LocalDate(to) == nil { throw ValidationError("--to must be YYYY-MM-DD, got '\(to)'") }

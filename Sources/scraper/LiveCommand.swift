@@ -85,6 +85,7 @@ struct LiveCommand: AsyncParsableCommand {
     var symbols: [String] { Symbol.parseList(tickers ?? "") }
 
     func validate() throws {
+        try StoreChoice.requireSQLite(db, command: "live")
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
         guard ["inprocess", "redis"].contains(bus) else {
             throw ValidationError("--bus must be inprocess or redis, got '\(bus)'")

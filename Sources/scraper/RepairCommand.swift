@@ -20,6 +20,7 @@ struct RepairCommand: AsyncParsableCommand {
     @OptionGroup var options: BackfillOptions
 
     func validate() throws {
+        try StoreChoice.requireSQLite(options.db, command: "repair")
         guard FileManager.default.fileExists(atPath: options.db) else {
             throw ValidationError("no database at '\(options.db)': nothing to repair")
         }

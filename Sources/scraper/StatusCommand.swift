@@ -19,6 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     var quarantined = 10
 
     func validate() throws {
+        try StoreChoice.requireSQLite(db, command: "status")
         guard FileManager.default.fileExists(atPath: db) else {
             throw ValidationError("no database at '\(db)'; run a backfill first or pass --db")
         }

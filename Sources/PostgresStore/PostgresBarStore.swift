@@ -1,0 +1,156 @@
+import BackfillCore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// The store protocols on PostgreSQL, through a pool of connections (postgres-nio's
+/// `PostgresClient`). Same tables, keys and semantics as ``SQLiteBarStore``: every write is an
+/// idempotent upsert, and a write's bars, ledger rows and coverage commit in one transaction.
+///
+/// Open it with ``withStore(_:logger:_:)``, which checks the server, the credentials and the
+/// database first (one clear line for each failure), migrates, and runs the pool around `body`.
+public final class PostgresBarStore: BarStore {
+    public let settings: PostgresSettings
+    let client: PostgresClient
+    let logger: Logger
+
+    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Connects, migrates, and runs `body` with the store while its pool runs; the pool closes when
+    /// `body` returns or throws.
+    /// - Throws: ``StorageError`` (`cannot-open`) when the server is unreachable, rejects the
+    ///   credentials or lacks the database — one line saying which and how to fix it; (`migration`)
+    ///   when the schema cannot be brought up to date; and whatever `body` throws.
+    public static func withStore<Result>(
+        _ settings: PostgresSettings, logger: Logger, _ body: (PostgresBarStore) async throws -> Result
+    ) async throws -> Result {
+        try await prepare(settings, logger: logger)
+        // The pool warns when a lease comes before its run() task is scheduled (a harmless race
+        // here: the lease waits); below debug, only its errors reach the user's log.
+        var background = logger
+        if logger.logLevel > .debug { background.logLevel = .error }
+        let client = PostgresClient(
+            configuration: settings.clientConfiguration, eventLoopGroup: PostgresClient.defaultEventLoopGroup,
+            backgroundLogger: background)
+        let store = PostgresBarStore(settings: settings, client: client, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    /// One direct connection before the pool: a pool retries failed connections forever, so the
+    /// reason (refused, wrong password, no database) would surface only as a hang.
+    static func prepare(_ settings: PostgresSettings, logger: Logger) async throws {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try settings.connectionConfiguration, id: 0, logger: logger)
+        } catch {
+            throw StorageError(.cannotOpen, PostgresFailure.connectMessage(error, settings: settings))
+        }
+        do {
+            let applied = try await PostgresSchema.migrate(connection, logger: logger)
+            try? await connection.close()
+            if !applied.isEmpty {
+                logger.info("migrated PostgreSQL \(settings.redacted) to version \(applied.max() ?? 0)")
+            }
+        } catch {
+            try? await connection.close()
+            throw PostgresFailure.storageError(.migration, "cannot migrate the PostgreSQL database \(settings)", error)
+        }
+    }
+
+    /// Runs `body` in one transaction; errors become ``StorageError``s that say what failed where.
+    func transaction<T: Sendable>(
+        _ what: @autoclosure () -> String, code: StorageError.Code = .write,
+        _ body: (PostgresWriteContext) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await body(PostgresWriteContext(connection: connection, logger: logger))
+                }
+            }
+        } catch {
+            throw PostgresFailure.storageError(code, "cannot \(what()) in \(settings)", error)
+        }
+    }
+
+    /// Runs `body` on a pooled connection (autocommit); errors name what was read.
+    func read<T: Sendable>(_ what: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw PostgresFailure.storageError(.read, "cannot read \(what()) from \(settings)", error)
+        }
+    }
+}
+
+/// What a transaction's body works with.
+struct PostgresWriteContext {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    var writer: PostgresBarWriter { PostgresBarWriter(connection: connection, logger: logger) }
+    var securities: PostgresSecurities { PostgresSecurities(connection: connection, logger: logger) }
+}
+
+extension PostgresSettings {
+    var startupParameters: [(String, String)] {
+        [("statement_timeout", String(statementTimeoutMs)), ("application_name", "backfill")]
+    }
+
+    var connectionConfiguration: PostgresConnection.Configuration {
+        get throws {
+            try makeConnectionConfiguration()
+        }
+    }
+
+    private func makeConnectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database,
+            tls: try connectionTLS)
+        configuration.options.connectTimeout = .seconds(connectTimeout.components.seconds)
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+
+    var clientConfiguration: PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: clientTLS)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
+    }
+
+    /// The probe connection's TLS; a context that cannot be made (no system trust store) is a
+    /// clear error rather than a silent plain connection.
+    private var connectionTLS: PostgresConnection.Configuration.TLS {
+        get throws {
+            switch tls {
+            case .disable: return .disable
+            case .prefer: return .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        }
+    }
+
+    private var clientTLS: PostgresClient.Configuration.TLS {
+        switch tls {
+        case .disable: return .disable
+        case .prefer: return .prefer(TLSConfiguration.makeClientConfiguration())
+        case .require: return .require(TLSConfiguration.makeClientConfiguration())
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import BackfillCore
+import Foundation
+import PostgresStore
+import Storage
+import Testing
+
+/// Configuration, connection failures (one line each, no password), migrations and server settings.
+@Suite("PostgreSQL connection and configuration")
+struct PostgresConnectionTests {
+    @Test func aURLGivesEveryPartAndItsDescriptionHidesThePassword() throws {
+        let settings = try PostgresSettings(
+            url: "postgres://alice:s%40cret@db.example:6543/warehouse?sslmode=require&statement_timeout=1500")
+        #expect(settings.host == "db.example" && settings.port == 6543 && settings.database == "warehouse")
+        #expect(settings.user == "alice" && settings.password == "s@cret" && settings.tls == .require)
+        #expect(settings.statementTimeoutMs == 1_500)
+        #expect("\(settings)" == "postgres://alice@db.example:6543/warehouse")
+        #expect(!"\(settings)".contains("cret"))
+        // TLS is off by default on loopback only.
+        #expect(try PostgresSettings(url: "postgres://u@127.0.0.1/db").tls == .disable)
+        #expect(try PostgresSettings(url: "postgres://u@db.example/db").tls == .prefer)
+        #expect(
+            PostgresSettings.redact("postgres://alice:topsecret@h:1/d") == "postgres://alice:***@h:1/d")
+    }
+
+    @Test func theEnvironmentFillsWhatTheURLLeavesOut() throws {
+        let environment = [
+            "DB_HOST": "10.0.0.5", "DB_PORT": "5433", "DB_NAME": "bars", "DB_USER": "backfill", "DB_PASSWORD": "pw1",
+        ]
+        let fromEnvironment = try #require(try PostgresSettings.fromEnvironment(environment))
+        #expect(fromEnvironment.host == "10.0.0.5" && fromEnvironment.port == 5433)
+        #expect(fromEnvironment.database == "bars" && fromEnvironment.user == "backfill")
+        #expect(fromEnvironment.password == "pw1")
+        #expect(try PostgresSettings.fromEnvironment([:]) == nil)
+        let url = try PostgresSettings(url: "postgres://other@127.0.0.1/x", environment: environment)
+        #expect(url.user == "other" && url.password == "pw1" && url.port == 5433 && url.database == "x")
+        let error = #expect(throws: StorageError.self) {
+            try PostgresSettings.fromEnvironment(["DB_HOST": "h", "DB_PORT": "54x"])
+        }
+        #expect(error?.message.contains("DB_PORT=54x") == true)
+        let mode = #expect(throws: StorageError.self) {
+            try PostgresSettings(url: "postgres://u:pw9@h/d?sslmode=maybe")
+        }
+        #expect(mode?.message.contains("sslmode=maybe") == true && mode?.message.contains("pw9") == false)
+    }
+
+    @Test func anUnreachableServerIsOneLineNamingHostAndPort() async throws {
+        let port = try RedisServer.freePort()
+        let settings = PostgresSettings(
+            host: "127.0.0.1", port: port, database: "backfill", user: "postgres", password: "hunter2-secret")
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+        }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(error?.code == .cannotOpen)
+        #expect(text.contains("cannot reach PostgreSQL at 127.0.0.1:\(port)") && text.contains("DB_HOST/DB_PORT"))
+        #expect(!text.contains("\n") && !text.contains("hunter2"))
+    }
+
+    @Test func wrongCredentialsAreOneLineSayingSo() async throws {
+        var settings = try PostgresTestSupport.adminSettings()
+        settings.password = "wrong-password-77"
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+        }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(error?.code == .cannotOpen)
+        #expect(text.contains("rejected user 'postgres'") && text.contains("DB_PASSWORD"))
+        #expect(!text.contains("\n") && !text.contains("wrong-password-77"))
+        #expect(!text.contains(try PostgresTestSupport.adminSettings().password ?? "-"))
+    }
+
+    @Test func aMissingDatabaseIsOneLineWithHowToCreateIt() async throws {
+        var settings = try PostgresTestSupport.adminSettings()
+        settings.database = "no_such_warehouse"
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+        }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(error?.code == .cannotOpen)
+        #expect(text.contains("database 'no_such_warehouse' does not exist") && text.contains("createdb"))
+        #expect(!text.contains("\n") && !text.contains(settings.password ?? "-"))
+    }
+
+    /// TLS is optional: `sslmode=require` against a server without TLS is refused in one line.
+    @Test func requiredTLSAgainstAPlainServerIsOneLine() async throws {
+        var settings = try PostgresTestSupport.adminSettings()
+        settings.tls = .require
+        let error = await #expect(throws: StorageError.self) {
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+        }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains("does not accept TLS") && text.contains("sslmode=disable"), "\(text)")
+        #expect(!text.contains("\n") && !text.contains(settings.password ?? "-"))
+    }
+
+    /// Several processes opening one new database at once migrate it once; reopening changes nothing.
+    @Test func migrationsAreVersionedAndRunOnceUnderConcurrentOpens() async throws {
+        try await PostgresTestSupport.withDatabase { (settings) async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) {
+                            (store) async throws in
+                            _ = try await store.inventory()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
+            let versions = try await PostgresTestSupport.rows(
+                "SELECT version::text, name FROM backfill_migrations ORDER BY version", on: settings)
+            #expect(versions == ["1|bars-securities-coverage-runs-ledger", "2|work-tasks"])
+        }
+    }
+
+    @Test func everyConnectionHasTheStatementTimeout() async throws {
+        try await PostgresTestSupport.withDatabase { (settings) async throws in
+            var settings = settings
+            settings.statementTimeoutMs = 1_234
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { (store) async throws in
+                #expect(try await store.serverSetting("statement_timeout") == "1234ms")
+                #expect(try await store.serverSetting("application_name") == "backfill")
+            }
+        }
+    }
+}
