@@ -1,3 +1,4 @@
+import NIOCore
 import BackfillCore
 import Foundation
 import Logging
@@ -95,8 +96,8 @@ extension PostgresBarStore {
                 """
                 SELECT last_t, state FROM indicator_state WHERE security_id = \(id) AND timeframe = \(timeframe.description)
                 """, logger: logger)
-            for try await (last, state) in rows.decode((Int64, String).self) {
-                return IndicatorRow(lastMs: last, state: Array(state.utf8))
+            for try await (last, state) in rows.decode((Int64, ByteBuffer).self) {
+                return IndicatorRow(lastMs: last, state: Array(state.readableBytesView))
             }
             return nil
         }

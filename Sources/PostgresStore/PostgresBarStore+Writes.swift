@@ -1,3 +1,4 @@
+import NIOCore
 import BackfillCore
 import Foundation
 import PostgresNIO
@@ -46,13 +47,13 @@ extension PostgresBarStore {
     }
 
     public func saveIndicatorState(symbol: String, timeframe: Timeframe, lastMs: Int64, state: [UInt8]) async throws {
-        let text = String(decoding: state, as: UTF8.self)
+        let bytes = ByteBuffer(bytes: state)
         try await transaction("save the indicator state of \(symbol) \(timeframe)") { context in
             let id = try await context.securities.id(ticker: symbol)
             try await context.connection.query(
                 """
                 INSERT INTO indicator_state (security_id, timeframe, last_t, state)
-                VALUES (\(id), \(timeframe.description), \(lastMs), \(text))
+                VALUES (\(id), \(timeframe.description), \(lastMs), \(bytes))
                 ON CONFLICT (security_id, timeframe) DO UPDATE SET last_t = excluded.last_t, state = excluded.state
                 """, logger: context.logger)
         }

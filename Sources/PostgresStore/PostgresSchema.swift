@@ -28,6 +28,11 @@ enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "bars-securities-coverage-runs-ledger", sql: coreSQL),
         Migration(version: 2, name: "work-tasks", sql: workTasksSQL),
+        // Indicator state became a compact binary form (CompactCoder): bytes, not text. JSON saved
+        // before stays readable (the engine still loads it).
+        Migration(
+            version: 3, name: "indicator-state-bytes",
+            sql: "ALTER TABLE indicator_state ALTER COLUMN state TYPE bytea USING convert_to(state, 'UTF8')"),
     ]
 
     /// Brings the database up to date; returns the versions applied now.
