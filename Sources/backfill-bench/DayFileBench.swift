@@ -136,7 +136,7 @@ enum DayFileBench {
         print("profile (each stage alone, one core each):")
         print("  decode (inflate + parse threads): \(format(decode)) s = \(Int(Double(decoded.count) / decode)) rows/s")
         print(
-            "  validate + indicators + JSON state of \(batches.count) symbols (\(stateBytes / 1_000_000) MB): "
+            "  validate + indicators + saved state of \(batches.count) symbols (\(stateBytes / 1_000_000) MB): "
                 + "\(format(enrich)) s = \(Int(Double(accepted) / enrich)) rows/s")
         print(
             "  SQLiteBarStore.write of the decoded rows, 1 txn: \(format(write)) s = \(Int(Double(decoded.count) / write)) rows/s"

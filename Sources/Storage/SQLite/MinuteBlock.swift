@@ -54,6 +54,16 @@ public enum MinuteBlock {
     /// Unpacks a block.
     /// - Throws: ``StorageError`` naming the problem when the bytes are not a block this version wrote.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(StorageError) -> [Bar] {
+        var bars: [Bar] = []
+        try decode(bytes, into: &bars, fromMs: .min, toMs: .max, limit: .max)
+        return bars
+    }
+
+    /// Appends the block's bars with `fromMs <= t <= toMs` to `bars`, until `bars` holds `limit`:
+    /// straight from the bytes, no intermediate array (a year of minutes is 250 blocks).
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, into bars: inout [Bar], fromMs: Int64, toMs: Int64, limit: Int
+    ) throws(StorageError) {
         guard bytes.count >= headerBytes else {
             throw StorageError(.read, "a minute block of \(bytes.count) bytes is shorter than its header")
         }
@@ -70,14 +80,18 @@ public enum MinuteBlock {
         func load<T>(_ column: Int, _ row: Int, as: T.Type) -> T {
             bytes.loadUnaligned(fromByteOffset: headerBytes + (column * n + row) * 8, as: T.self)
         }
-        return (0..<n).map { i in
+        for i in 0..<n where bars.count < limit {
+            let t = load(0, i, as: Int64.self)
+            if t < fromMs { continue }
+            if t > toMs { break }
             let vwap = load(6, i, as: Double.self)
             let trades = load(7, i, as: Int64.self)
-            return Bar(
-                windowStartMs: load(0, i, as: Int64.self), open: load(1, i, as: Double.self),
-                high: load(2, i, as: Double.self), low: load(3, i, as: Double.self), close: load(4, i, as: Double.self),
-                volume: load(5, i, as: Double.self), vwap: vwap.isNaN ? nil : vwap,
-                transactions: trades == noTrades ? nil : trades)
+            bars.append(
+                Bar(
+                    windowStartMs: t, open: load(1, i, as: Double.self), high: load(2, i, as: Double.self),
+                    low: load(3, i, as: Double.self), close: load(4, i, as: Double.self),
+                    volume: load(5, i, as: Double.self), vwap: vwap.isNaN ? nil : vwap,
+                    transactions: trades == noTrades ? nil : trades))
         }
     }
 

@@ -169,9 +169,11 @@ enum SQLiteMinuteBlocks {
             guard result == SQLITE_ROW else {
                 throw StorageError(.read, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
             }
-            for bar in try decodeColumn(statement, 0) where bar.windowStartMs >= fromMs && bar.windowStartMs <= toMs {
-                packed.append(bar)
-            }
+            let count = Int(sqlite3_column_bytes(statement, 0))
+            guard let base = sqlite3_column_blob(statement, 0) else { continue }
+            try MinuteBlock.decode(
+                UnsafeRawBufferPointer(start: base, count: count), into: &packed, fromMs: fromMs, toMs: toMs,
+                limit: limit)
         }
         let merged = rows.isEmpty ? packed : MinuteBlock.overlay(packed, rows).bars
         return merged.count > limit ? Array(merged.prefix(limit)) : merged
