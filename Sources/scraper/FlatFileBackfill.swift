@@ -105,7 +105,17 @@ extension BackfillCommand {
                 + "from \(label) into \(options.db): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
         let stop = StopRequest()
-        let work = Task { try await runner.run(request, plan: plan, stop: stop, onProgress: { display.update($0) }) }
+        // Crash tests: SIGKILL ourselves once N day files are stored, while the next are in flight
+        // (deterministic, where a kill from outside can come after a fast run has finished).
+        let killAfter = ProcessInfo.processInfo.environment["BACKFILL_TEST_SIGKILL_AFTER_FILES"].flatMap(Int.init)
+        let work = Task {
+            try await runner.run(
+                request, plan: plan, stop: stop,
+                onProgress: { progress in
+                    display.update(progress)
+                    if let killAfter, progress.itemsDone >= killAfter { kill(getpid(), SIGKILL) }
+                })
+        }
         let interrupts = SignalHandling.onInterrupt {
             display.note("interrupt: finishing the day file in progress; press Ctrl-C again to stop at once")
             stop.request()

@@ -109,7 +109,11 @@ struct LiveCLITests {
                         "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "4", "--sandbox-speed", "600",
                         "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite", "--bus", "redis",
                     ], in: directory, environment: environment)
-                _ = await received.waitFor(count: 1, timeout: .seconds(5))
+                // The last messages may still be on their way when the process has exited.
+                let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+                var stored = 0
+                for symbol in ["AAPL", "MSFT"] { stored += try await LiveTestSupport.stored(store, symbol).count }
+                _ = await received.waitFor(count: stored, timeout: .seconds(10))
                 return (outcome, received.messages)
             }
         }

@@ -46,8 +46,11 @@ struct WebAppBackfillTests {
             // Five years of minutes keep the run going for seconds even on a loaded machine: long
             // enough to refuse a second one.
             #expect((started["arguments"] as? [String])?.contains("--skip-news") == true)
+            let between = try await WebAppTests.get(client, "/api/backfill").1 as? [String: Any] ?? [:]
             let (again, refused) = try await Self.post(client, "/api/backfill", #"{"tickers":"NVDA","sandbox":true}"#)
-            #expect(again == .conflict && "\(refused["error"] ?? "")".contains("already running"))
+            #expect(
+                again == .conflict && "\(refused["error"] ?? "")".contains("already running"),
+                "the first run before the second start: \(between)")
             let done = try await Self.finished(client)
             #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
             #expect("\(done["log"] ?? "")".contains("AMD"))
