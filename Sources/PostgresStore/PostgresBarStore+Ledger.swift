@@ -7,7 +7,7 @@ extension PostgresBarStore: LedgerStore {
         try await read("ledger of \(symbol)") { connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             let id = try await securityByTicker(symbol, connection)
-            var rows: [String: PostgresLedger.Row] = [:]
+            var rows: [String: LedgerCounting.StoredRow] = [:]
             var covered: [DayRange] = []
             if let id {
                 let result = try await connection.query(
@@ -19,7 +19,7 @@ extension PostgresBarStore: LedgerStore {
                 for try await (session, expected, received, regular, status, source) in result.decode(
                     (String, Int32, Int32, Int32, String, String).self)
                 {
-                    rows[session] = PostgresLedger.Row(
+                    rows[session] = LedgerCounting.StoredRow(
                         expected: Int(expected), received: Int(received), regular: Int(regular), status: status,
                         source: source)
                 }
@@ -28,7 +28,7 @@ extension PostgresBarStore: LedgerStore {
             if let market = try await securities.market() {
                 covered += try await PostgresReads.ranges(connection, securityID: market, timeframe: .minute, logger)
             }
-            return PostgresLedger.entries(symbol: symbol, range: range, listing: listing, rows: rows, covered: covered)
+            return LedgerCounting.entries(symbol: symbol, range: range, listing: listing, rows: rows, covered: covered)
         }
     }
 

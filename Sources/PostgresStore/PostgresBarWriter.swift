@@ -43,17 +43,23 @@ struct PostgresBarWriter {
             ), written AS (
                 INSERT INTO \(unescaped: table) AS b (security_id, t, o, h, l, c, v, vw, n)
                 SELECT \(securityID), t, o, h, l, c, v, NULLIF(vw, 'NaN'::float8), NULLIF(n, -1) FROM input
-                ON CONFLICT (security_id, t) DO UPDATE SET
-                    o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
-                    v = excluded.v, vw = excluded.vw, n = excluded.n
-                WHERE (b.o, b.h, b.l, b.c, b.v, b.vw, b.n)
-                    IS DISTINCT FROM (excluded.o, excluded.h, excluded.l, excluded.c, excluded.v, excluded.vw, excluded.n)
-                RETURNING 1
+                \(unescaped: Self.upsertChanged)
             ) SELECT COUNT(*) FROM written
             """, logger: logger)
         for try await count in rows.decode(Int64.self) { return Int(count) }
         return 0
     }
+
+    /// The tail of an `INSERT INTO … AS b`: replaces a stored bar only when a value differs and
+    /// returns a row per bar inserted or changed (so `changed` counts real changes only).
+    static let upsertChanged = """
+        ON CONFLICT (security_id, t) DO UPDATE SET
+            o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
+            v = excluded.v, vw = excluded.vw, n = excluded.n
+        WHERE (b.o, b.h, b.l, b.c, b.v, b.vw, b.n)
+            IS DISTINCT FROM (excluded.o, excluded.h, excluded.l, excluded.c, excluded.v, excluded.vw, excluded.n)
+        RETURNING 1
+        """
 
     static func lastPerMinute(_ bars: [Bar]) -> [Bar] {
         var seen = Set<Int64>()

@@ -42,7 +42,7 @@ public struct PostgresBulkDay: Sendable {
     /// - Throws: ``StorageError`` naming the day; the day is then not marked, and what parts did
     ///   commit are rewritten identically (and not counted) by a re-run.
     public func write(day: LocalDate, batches: [BarBatch], source: BarSource = .flatFile) async throws -> WriteOutcome {
-        guard let hours = PostgresLedger.calendar.session(on: day) else {
+        guard let hours = LedgerCounting.calendar.session(on: day) else {
             throw StorageError(.write, "\(day) is not a trading session: no day file to store")
         }
         let ids = try await store.transaction("create the securities of \(day)") { context in
@@ -120,12 +120,7 @@ public struct PostgresBulkDay: Sendable {
             WITH written AS (
                 INSERT INTO bars_minute AS b (security_id, t, o, h, l, c, v, vw, n)
                 SELECT security_id, t, o, h, l, c, v, vw, n FROM bulk_staging
-                ON CONFLICT (security_id, t) DO UPDATE SET
-                    o = excluded.o, h = excluded.h, l = excluded.l, c = excluded.c,
-                    v = excluded.v, vw = excluded.vw, n = excluded.n
-                WHERE (b.o, b.h, b.l, b.c, b.v, b.vw, b.n)
-                    IS DISTINCT FROM (excluded.o, excluded.h, excluded.l, excluded.c, excluded.v, excluded.vw, excluded.n)
-                RETURNING 1
+                \(unescaped: PostgresBarWriter.upsertChanged)
             ) SELECT COUNT(*) FROM written
             """, logger: logger)
         for try await count in rows.decode(Int64.self) { return Int(count) }
@@ -145,7 +140,7 @@ public struct PostgresBulkDay: Sendable {
         try await connection.query(
             """
             INSERT INTO ledger AS g (security_id, session, expected, received, regular, status, source, updated_ms)
-            SELECT id, \(day.description)::date, \(PostgresLedger.expectedMinutes(hours)), received, regular,
+            SELECT id, \(day.description)::date, \(LedgerCounting.expectedMinutes(hours)), received, regular,
                 'partial', \(source.rawValue), \(now)
             FROM unnest(\(part.ids)::bigint[], \(part.received)::int[], \(part.regular)::int[])
                 AS u(id, received, regular)

@@ -55,6 +55,20 @@ enum DayFileBench {
         print("peak RSS \(Int(BackfillBench.peakRSSMegabytes())) MB")
     }
 
+    /// A day file's decoded rows as one minute batch per ticker: files are sorted by ticker, so
+    /// consecutive rows of one ticker make one batch.
+    static func batches(_ decoded: [FlatFileRow]) -> [BarBatch] {
+        var batches: [BarBatch] = []
+        for row in decoded {
+            if batches.last?.symbol == row.ticker {
+                batches[batches.count - 1].bars.append(row.bar)
+            } else {
+                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: [row.bar]))
+            }
+        }
+        return batches
+    }
+
     /// `ROOT/us_stocks_sip/…/KEY` → (ROOT, `us_stocks_sip/…`).
     static func split(_ file: String) -> (String, String)? {
         guard let range = file.range(of: DayFileDataset.assetPrefix + "/") else { return nil }
@@ -85,15 +99,7 @@ enum DayFileBench {
     /// upsert per row through the C API, one transaction, the same schema and pragmas as our store.
     static func bareLoop(file: String, folder: URL) throws -> (rows: Int, seconds: Double) {
         let (decoded, _) = try FlatFileDecoder().decodeAggregates(file: file)
-        // Day files are sorted by ticker: consecutive rows of one ticker make one batch.
-        var batches: [BarBatch] = []
-        for row in decoded {
-            if batches.last?.symbol == row.ticker {
-                batches[batches.count - 1].bars.append(row.bar)
-            } else {
-                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: [row.bar]))
-            }
-        }
+        let batches = Self.batches(decoded)
         let seconds = try SQLiteWriteBench.bareLoop(
             path: folder.appendingPathComponent("bare.sqlite").path, batches: batches,
             cacheKiB: SQLiteBarStore.dayFileCacheKiB)
@@ -106,13 +112,7 @@ enum DayFileBench {
         var started = ContinuousClock.now
         let (decoded, _) = try FlatFileDecoder().decodeAggregates(file: file)
         let decode = SQLiteWriteBench.seconds(since: started)
-        var batches: [BarBatch] = []
-        for row in decoded {
-            if batches.last?.symbol != row.ticker {
-                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: []))
-            }
-            batches[batches.count - 1].bars.append(row.bar)
-        }
+        let batches = Self.batches(decoded)
         let calendar = TradingCalendar()
         started = ContinuousClock.now
         var accepted = 0

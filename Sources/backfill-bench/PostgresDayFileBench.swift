@@ -24,13 +24,7 @@ enum PostgresDayFileBench {
         let started = ContinuousClock.now
         let (decoded, _) = try FlatFileDecoder().decodeAggregates(file: file)
         let decode = SQLiteWriteBench.seconds(since: started)
-        var batches: [BarBatch] = []
-        for row in decoded {
-            if batches.last?.symbol != row.ticker {
-                batches.append(BarBatch(symbol: row.ticker, timeframe: .minute, bars: []))
-            }
-            batches[batches.count - 1].bars.append(row.bar)
-        }
+        let batches = DayFileBench.batches(decoded)
         print(
             "decoded \(decoded.count) rows of \(batches.count) tickers in \(DayFileBench.format(decode)) s (not timed below)"
         )

@@ -60,35 +60,11 @@ struct BackfillCommand {
                     : (options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5)
                 return try await DryRun.print(request, store: store, requestsPerMinute: rate, database: options.db)
             }
-            if options.sandbox {
-                let sandbox = SandboxServer(
-                    configuration: SandboxConfiguration(seed: options.sandboxSeed, logger: quiet(logger)))
-                return try await sandbox.withRunning { baseURL in
-                    let client = RESTClient(
-                        configuration: .init(
-                            baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
-                            requestsPerMinute: options.rateLimit),
-                        logger: logger)
-                    return await execute(
-                        request, client: client, store: store, reference: store, logger: logger,
-                        source: "sandbox \(baseURL)", database: options.db)
-                }
+            return try await withRESTClient(settings: settings, logger: logger) { client, source in
+                await execute(
+                    request, client: client, store: store, reference: store, logger: logger, source: source,
+                    database: options.db)
             }
-            guard let key = settings.apiKey else {
-                printError(
-                    """
-                    error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
-                           or run with --sandbox to use the offline Polygon sandbox.
-                    """)
-                return 1
-            }
-            let baseURL = options.baseURL ?? settings.baseURL
-            let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
-            let client = RESTClient(
-                configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
-            return await execute(
-                request, client: client, store: store, reference: store, logger: logger,
-                source: client.redactor.redact(baseURL), database: options.db)
         } catch {
             printError("error: \(error)")
             return 1
@@ -177,7 +153,40 @@ struct BackfillCommand {
         return logger
     }
 
-    private func quiet(_ logger: Logger) -> Logger {
+    /// Runs `body` with a REST client and how to show its source: the in-process sandbox's with
+    /// `--sandbox`, else Polygon's with the configured key and rate limit (no key: one line, exit 1).
+    func withRESTClient(
+        settings: SettingsSource, logger: Logger, _ body: @escaping @Sendable (RESTClient, String) async -> Int32
+    ) async throws -> Int32 {
+        if options.sandbox {
+            let sandbox = SandboxServer(
+                configuration: SandboxConfiguration(seed: options.sandboxSeed, logger: quiet(logger)))
+            return try await sandbox.withRunning { baseURL in
+                let client = RESTClient(
+                    configuration: .init(
+                        baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
+                        requestsPerMinute: options.rateLimit),
+                    logger: logger)
+                return await body(client, "sandbox \(baseURL)")
+            }
+        }
+        guard let key = settings.apiKey else {
+            printError(
+                """
+                error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
+                       or run with --sandbox to use the offline Polygon sandbox.
+                """)
+            return 1
+        }
+        let baseURL = options.baseURL ?? settings.baseURL
+        let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
+        let client = RESTClient(
+            configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
+        return await body(client, client.redactor.redact(baseURL))
+    }
+
+    /// The sandbox's own logging: warnings only, unless --debug.
+    func quiet(_ logger: Logger) -> Logger {
         var copy = logger
         copy.logLevel = options.debug ? .debug : .warning
         return copy

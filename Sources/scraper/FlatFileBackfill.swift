@@ -18,7 +18,7 @@ extension BackfillCommand {
             if options.sandbox {
                 let sandbox = SandboxServer(
                     configuration: SandboxConfiguration(
-                        seed: options.sandboxSeed, logger: Self.quieter(logger, options)))
+                        seed: options.sandboxSeed, logger: quiet(logger)))
                 return try await sandbox.withRunning { baseURL in
                     let client = RESTClient(
                         configuration: .init(
@@ -144,11 +144,5 @@ extension BackfillCommand {
         case .failed: return 1
         case .interrupted: return 130
         }
-    }
-
-    static func quieter(_ logger: Logger, _ options: BackfillOptions) -> Logger {
-        var copy = logger
-        copy.logLevel = options.debug ? .debug : .warning
-        return copy
     }
 }

@@ -2,7 +2,6 @@ import BackfillCore
 import Ingestion
 import Logging
 import Polygon
-import PolygonSandbox
 import PostgresStore
 import Storage
 
@@ -37,41 +36,15 @@ extension BackfillCommand {
         let request = planned
         do {
             return try await PostgresBarStore.withStore(database, logger: logger) { store in
-                if options.sandbox {
-                    let sandbox = SandboxServer(
-                        configuration: SandboxConfiguration(seed: options.sandboxSeed, logger: quietLogger(logger)))
-                    return try await sandbox.withRunning { baseURL in
-                        let client = RESTClient(
-                            configuration: .init(
-                                baseURL: baseURL, apiKey: SandboxConfiguration.defaultAPIKey,
-                                requestsPerMinute: options.rateLimit),
-                            logger: logger)
-                        return await execute(
-                            request, client: client, store: store, reference: nil, logger: logger,
-                            source: "sandbox \(baseURL)", database: database.redacted)
-                    }
+                try await withRESTClient(settings: settings, logger: logger) { client, source in
+                    await execute(
+                        request, client: client, store: store, reference: nil, logger: logger, source: source,
+                        database: database.redacted)
                 }
-                guard let key = settings.apiKey else {
-                    printError("error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY), or run with --sandbox")
-                    return 1
-                }
-                let baseURL = options.baseURL ?? settings.baseURL
-                let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
-                let client = RESTClient(
-                    configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
-                return await execute(
-                    request, client: client, store: store, reference: nil, logger: logger,
-                    source: client.redactor.redact(baseURL), database: database.redacted)
             }
         } catch {
             printError("error: \(error)")
             return 1
         }
-    }
-
-    private func quietLogger(_ logger: Logger) -> Logger {
-        var copy = logger
-        copy.logLevel = options.debug ? .debug : .warning
-        return copy
     }
 }

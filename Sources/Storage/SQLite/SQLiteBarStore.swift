@@ -298,12 +298,22 @@ public final class SQLiteBarStore: BarStore {
         if table == "bars_minute" {
             return try SQLiteMinuteBlocks.bars(db, securityID: securityID, fromMs: fromMs, toMs: toMs, limit: limit)
         }
-        let rows = try Row.fetchCursor(
-            db,
+        guard fromMs <= toMs else { return [] }
+        return try rows(
+            db, table: table, securityID: securityID, fromMs: fromMs, untilMs: toMs == .max ? toMs : toMs + 1,
+            limit: limit)
+    }
+
+    /// Row-table bars of a security with `fromMs <= t < untilMs`, ascending, at most `limit`.
+    static func rows(_ db: Database, table: String, securityID: Int64, fromMs: Int64, untilMs: Int64, limit: Int)
+        throws -> [Bar]
+    {
+        let statement = try db.cachedStatement(
             sql: """
                 SELECT t, o, h, l, c, v, vw, n FROM \(table)
-                WHERE security_id = ? AND t BETWEEN ? AND ? ORDER BY t LIMIT ?
-                """, arguments: [securityID, fromMs, toMs, limit])
+                WHERE security_id = ? AND t >= ? AND t < ? ORDER BY t LIMIT ?
+                """)
+        let rows = try Row.fetchCursor(statement, arguments: [securityID, fromMs, untilMs, limit])
         var bars: [Bar] = []
         while let row = try rows.next() {
             bars.append(

@@ -4,7 +4,7 @@ import GRDB
 
 /// Writes the completeness ledger inside the bar writes' transactions (see `registerLedgerMigrations`).
 enum SQLiteLedger {
-    static let calendar = TradingCalendar()
+    static let calendar = LedgerCounting.calendar
 
     /// After minute bars of one security were upserted: records the stored minutes of every session
     /// the bars touch. A session new to the ledger had no bars before, so the batch's own counts are
@@ -43,38 +43,13 @@ enum SQLiteLedger {
     private static func record(
         _ statement: Statement, securityID: Int64, bars: [Bar], source: BarSource, recount: Bool
     ) throws {
-        guard !bars.isEmpty else { return }
-        var touched: [(index: Int, received: Int, regular: Int)] = []
-        var current = -1
-        var previousTime = Int64.min
-        for bar in bars {
-            // A minute sent twice in a row counts once.
-            if bar.windowStartMs == previousTime { continue }
-            previousTime = bar.windowStartMs
-            // Bars arrive in time order, so most lookups repeat the previous session.
-            if current < 0 || bar.windowStartMs < calendar.sessions[current].preMarketOpenMs
-                || bar.windowStartMs >= calendar.sessions[current].postMarketCloseMs
-            {
-                guard let index = calendar.sessionIndex(containing: bar.windowStartMs) else { continue }
-                current = index
-                if touched.last?.index != index {
-                    if let known = touched.firstIndex(where: { $0.index == index }) {
-                        touched.append(touched.remove(at: known))
-                    } else {
-                        touched.append((index, 0, 0))
-                    }
-                }
-            }
-            touched[touched.count - 1].received += 1
-            if calendar.sessions[current].isRegular(minuteStartingAt: bar.windowStartMs) {
-                touched[touched.count - 1].regular += 1
-            }
-        }
+        let touched = LedgerCounting.sessions(of: bars)
         let now = Int64(Date().timeIntervalSince1970 * 1_000)
         for session in touched {
             let hours = calendar.sessions[session.index]
             var arguments: StatementArguments = [
-                securityID, hours.date.description, expectedMinutes(hours), session.received, session.regular,
+                securityID, hours.date.description, LedgerCounting.expectedMinutes(hours), session.received,
+                session.regular,
                 source.rawValue, now,
             ]
             if recount {
@@ -102,11 +77,6 @@ enum SQLiteLedger {
     static func marketSecurityID(_ db: Database) throws -> Int64? {
         try Int64.fetchOne(
             db, sql: "SELECT id FROM securities WHERE ticker = ?", arguments: [BarStoreSymbols.allTickers])
-    }
-
-    /// Regular-session minutes of a session (390, or 210 on an early close).
-    static func expectedMinutes(_ hours: SessionHours) -> Int {
-        Int((hours.regularCloseMs - hours.regularOpenMs) / 60_000)
     }
 
     /// Builds the ledger of a database written before it existed: every stored minute counted per

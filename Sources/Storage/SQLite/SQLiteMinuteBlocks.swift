@@ -15,21 +15,39 @@ enum SQLiteMinuteBlocks {
     static func write(_ db: Database, securityID: Int64, bars: [Bar], source: BarSource) throws -> Int {
         let bars = MinuteBlock.normalized(bars)
         var changed = 0
-        var start = 0
-        while start < bars.count {
-            let day = EasternTime.date(containing: bars[start].windowStartMs)
-            let dayEnd = EasternTime.utcMilliseconds(on: day.adding(days: 1), minutesAfterMidnight: 0)
-            var end = start + 1
-            while end < bars.count, bars[end].windowStartMs < dayEnd { end += 1 }
-            changed += try writeDay(db, securityID: securityID, day: day, bars: bars[start..<end], source: source)
-            start = end
+        for run in dayRuns(bars) {
+            changed += try writeDay(db, securityID: securityID, run: run, bars: bars[run.range], source: source)
         }
         return changed
     }
 
+    /// A New York day's stretch of ascending bars: the day, its UTC bounds, the bars' indices.
+    struct DayRun {
+        var day: LocalDate
+        var startMs: Int64
+        var endMs: Int64
+        var range: Range<Int>
+    }
+
+    /// Ascending bars cut at New York midnights (one time-zone lookup per day, not per bar).
+    static func dayRuns(_ bars: [Bar]) -> [DayRun] {
+        var runs: [DayRun] = []
+        var start = 0
+        while start < bars.count {
+            let day = EasternTime.date(containing: bars[start].windowStartMs)
+            let (dayStart, dayEnd) = bounds(of: day)
+            var end = start + 1
+            while end < bars.count, bars[end].windowStartMs < dayEnd { end += 1 }
+            runs.append(DayRun(day: day, startMs: dayStart, endMs: dayEnd, range: start..<end))
+            start = end
+        }
+        return runs
+    }
+
     private static func writeDay(
-        _ db: Database, securityID: Int64, day: LocalDate, bars: ArraySlice<Bar>, source: BarSource
+        _ db: Database, securityID: Int64, run: DayRun, bars: ArraySlice<Bar>, source: BarSource
     ) throws -> Int {
+        let day = run.day
         let block = try readBlock(db, securityID: securityID, day: day)
         if block == nil, source == .live {
             // Today's live minutes: one row each until a backfill packs the day.
@@ -38,8 +56,7 @@ enum SQLiteMinuteBlocks {
             try SQLiteLedger.recordReceived(db, securityID: securityID, bars: Array(bars), source: source)
             return changed
         }
-        let (dayStart, dayEnd) = bounds(of: day)
-        let rows = try rowBars(db, securityID: securityID, fromMs: dayStart, untilMs: dayEnd)
+        let rows = try rowBars(db, securityID: securityID, fromMs: run.startMs, untilMs: run.endMs)
         let old = rows.isEmpty ? (block ?? []) : MinuteBlock.overlay(block ?? [], rows).bars
         let (merged, changed) = MinuteBlock.overlay(old, bars)
         if changed > 0 || !rows.isEmpty {
@@ -47,7 +64,7 @@ enum SQLiteMinuteBlocks {
         }
         if !rows.isEmpty {
             try db.cachedStatement(sql: "DELETE FROM bars_minute WHERE security_id = ? AND t >= ? AND t < ?")
-                .execute(arguments: [securityID, dayStart, dayEnd])
+                .execute(arguments: [securityID, run.startMs, run.endMs])
         }
         // Even when nothing changed: the ledger counts what is stored (a repair may find it stale).
         try SQLiteLedger.recordDay(db, securityID: securityID, bars: merged, source: source)
@@ -70,18 +87,23 @@ enum SQLiteMinuteBlocks {
         sqlite3_bind_int64(statement, 1, securityID)
         sqlite3_bind_int64(statement, 2, Int64(day.daysSinceEpoch))
         switch sqlite3_step(statement) {
-        case SQLITE_ROW: return try decodeColumn(statement, 0)
+        case SQLITE_ROW: return try MinuteBlock.decode(blob(statement, 0))
         case SQLITE_DONE: return nil
-        default: throw StorageError(.read, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+        default: throw failure(.read, db)
         }
     }
 
-    private static func decodeColumn(_ statement: OpaquePointer?, _ column: Int32) throws -> [Bar] {
-        let count = Int(sqlite3_column_bytes(statement, column))
-        guard let base = sqlite3_column_blob(statement, column) else {
-            return try MinuteBlock.decode(.init(start: nil, count: 0))
-        }
-        return try MinuteBlock.decode(UnsafeRawBufferPointer(start: base, count: count))
+    /// A BLOB column of the current row (valid until the statement steps or resets).
+    private static func blob(_ statement: OpaquePointer?, _ column: Int32) -> UnsafeRawBufferPointer {
+        // sqlite3_column_blob before sqlite3_column_bytes, as SQLite asks.
+        let base = sqlite3_column_blob(statement, column)
+        return UnsafeRawBufferPointer(
+            start: base, count: base == nil ? 0 : Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// SQLite's own message for the last failure on `db`.
+    private static func failure(_ code: StorageError.Code, _ db: Database) -> StorageError {
+        StorageError(code, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
     }
 
     /// Writes (or replaces) the block of a day; an empty day deletes it.
@@ -113,29 +135,15 @@ enum SQLiteMinuteBlocks {
             sqlite3_bind_blob(statement, 6, bytes.baseAddress, Int32(bytes.count), nil)
             return sqlite3_step(statement)
         }
-        guard result == SQLITE_DONE else {
-            throw StorageError(.write, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-        }
+        guard result == SQLITE_DONE else { throw failure(.write, db) }
     }
 
     /// Row-table minutes of a security in `[fromMs, untilMs)`, ascending.
     static func rowBars(_ db: Database, securityID: Int64, fromMs: Int64, untilMs: Int64, limit: Int = .max) throws
         -> [Bar]
     {
-        let statement = try db.cachedStatement(
-            sql: """
-                SELECT t, o, h, l, c, v, vw, n FROM bars_minute
-                WHERE security_id = ? AND t >= ? AND t < ? ORDER BY t LIMIT ?
-                """)
-        let rows = try Row.fetchCursor(statement, arguments: [securityID, fromMs, untilMs, limit])
-        var bars: [Bar] = []
-        while let row = try rows.next() {
-            bars.append(
-                Bar(
-                    windowStartMs: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5],
-                    vwap: row[6], transactions: row[7]))
-        }
-        return bars
+        try SQLiteBarStore.rows(
+            db, table: "bars_minute", securityID: securityID, fromMs: fromMs, untilMs: untilMs, limit: limit)
     }
 
     /// A security's minutes with `fromMs <= t <= toMs`, ascending, at most `limit`: blocks and rows merged.
@@ -166,14 +174,8 @@ enum SQLiteMinuteBlocks {
         while packed.count < limit {
             let result = sqlite3_step(statement)
             if result == SQLITE_DONE { break }
-            guard result == SQLITE_ROW else {
-                throw StorageError(.read, "SQLite: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
-            }
-            let count = Int(sqlite3_column_bytes(statement, 0))
-            guard let base = sqlite3_column_blob(statement, 0) else { continue }
-            try MinuteBlock.decode(
-                UnsafeRawBufferPointer(start: base, count: count), into: &packed, fromMs: fromMs, toMs: toMs,
-                limit: limit)
+            guard result == SQLITE_ROW else { throw failure(.read, db) }
+            try MinuteBlock.decode(blob(statement, 0), into: &packed, fromMs: fromMs, toMs: toMs, limit: limit)
         }
         let merged = rows.isEmpty ? packed : MinuteBlock.overlay(packed, rows).bars
         return merged.count > limit ? Array(merged.prefix(limit)) : merged
@@ -238,17 +240,11 @@ extension SQLiteMinuteBlocks {
             db, sql: "SELECT DISTINCT security_id FROM bars_minute WHERE t < ?", arguments: [untilMs])
         {
             let rows = try rowBars(db, securityID: securityID, fromMs: .min, untilMs: untilMs)
-            var start = 0
-            while start < rows.count {
-                let day = EasternTime.date(containing: rows[start].windowStartMs)
-                let dayEnd = bounds(of: day).1
-                var end = start + 1
-                while end < rows.count, rows[end].windowStartMs < dayEnd { end += 1 }
-                let block = try readBlock(db, securityID: securityID, day: day) ?? []
+            for run in dayRuns(rows) {
+                let block = try readBlock(db, securityID: securityID, day: run.day) ?? []
                 try saveBlock(
-                    db, securityID: securityID, day: day, bars: MinuteBlock.overlay(block, rows[start..<end]).bars)
+                    db, securityID: securityID, day: run.day, bars: MinuteBlock.overlay(block, rows[run.range]).bars)
                 packed += 1
-                start = end
             }
             try db.execute(
                 sql: "DELETE FROM bars_minute WHERE security_id = ? AND t < ?", arguments: [securityID, untilMs])
