@@ -130,7 +130,9 @@ struct WebSocketReconnectTests {
         faults.script(.webSocketStall(afterMessages: 0, seconds: 10), pathPrefix: SandboxFeed.faultPath)
         let (history, statistics) = try await WebSocketTestSupport.withFeed(
             WebSocketTestSupport.sandbox(faults: faults), topics: [Self.aapl],
-            configure: { $0.handshakeTimeout = .milliseconds(300) }
+            // 2 s: well inside the 10 s stall, and long enough that the healthy second connection is
+            // not also given up on while a loaded machine pauses the test.
+            configure: { $0.handshakeTimeout = .seconds(2) }
         ) { client, reader in
             _ = try await reader.first(\.minuteBar)
             return (reader.history, client.statistics)
