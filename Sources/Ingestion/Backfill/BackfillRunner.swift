@@ -60,7 +60,7 @@ public struct BackfillRunner: Sendable {
     }
 
     /// Brings every symbol's saved indicator state up to its last stored bar, in time order.
-    func enrich(_ request: BackfillRequest, tally: Tally) async throws {
+    private func enrich(_ request: BackfillRequest, tally: Tally) async throws {
         let enricher = Enricher(store: store)
         for timeframe in request.timeframes {
             for symbol in request.tickers {

@@ -83,11 +83,12 @@ public struct BackfillWorker: Sendable {
             }
             try await group.waitForAll()
         }
+        if request.enrich && !request.allTickers && !Task.isCancelled { try await enrich(request, tally: tally) }
         let interrupted = Task.isCancelled
-        if request.enrich && !request.allTickers && !interrupted { try await runner.enrich(request, tally: tally) }
-        let failures = try await queue.failures(kind: WorkItem.taskKind, keys: keys).map {
-            BackfillFailure(item: $0.key, message: $0.error)
-        }
+        let failed =
+            try await queue.failures(kind: WorkItem.taskKind, keys: keys)
+            + queue.failures(kind: Self.enrichKind, keys: Self.enrichKeys(request))
+        let failures = failed.map { BackfillFailure(item: $0.key, message: $0.error) }
         let final = progress(tally.doneCount, try await queue.counts(kind: WorkItem.taskKind, keys: keys))
         let covered = Set(request.tickers.flatMap { symbol in request.timeframes.map { "\($0) \(symbol)" } })
             .subtracting(items.map { "\($0.timeframe) \($0.symbol)" }).count
@@ -114,7 +115,7 @@ public struct BackfillWorker: Sendable {
                 _ = try await queue.fail(claim, error: "not a chunk: '\(claim.key)'", maximumAttempts: 1)
                 continue
             }
-            switch await holding(claim, { await runner.attempt(item) }) {
+            switch await holding(claim, { await runner.attempt(item) }) ?? .cancelled {
             case .stored(let outcome):
                 if try await queue.complete(claim) {
                     tally.succeeded(item, outcome)
@@ -135,12 +136,64 @@ public struct BackfillWorker: Sendable {
         }
     }
 
-    /// Runs `work` while renewing the claim's lease every third of it.
-    private func holding(
-        _ claim: WorkClaim, _ work: @escaping @Sendable () async -> BackfillRunner.ChunkResult
-    ) async -> BackfillRunner.ChunkResult {
+    /// The task kind of bringing one symbol's indicator state up to date after a shared backfill.
+    public static let enrichKind = "enrich"
+
+    /// One per symbol and timeframe of the request: `1m AMD 2024-01-02 2024-04-30`.
+    static func enrichKeys(_ request: BackfillRequest) -> [String] {
+        request.allTickers || !request.enrich
+            ? []
+            : request.timeframes.flatMap { timeframe in
+                request.tickers.map { "\(timeframe) \($0) \(request.range.first) \(request.range.last)" }
+            }
+    }
+
+    /// Indicator states once every chunk is stored, each symbol and timeframe by one worker: a
+    /// shared task, reopened by a worker that stored new bars for it (a re-run that stored
+    /// nothing new leaves the states alone). A state saved past the request's first day is
+    /// recomputed from the symbol's first bar, since any worker may have stored bars from that day on.
+    private func enrich(_ request: BackfillRequest, tally: Tally) async throws {
+        let keys = Self.enrichKeys(request)
+        try await queue.enqueue(kind: Self.enrichKind, keys: keys)
+        let changed = keys.filter { key in
+            WorkItem(taskKey: key, today: request.today).map {
+                tally.earliestWritten(symbol: $0.symbol, timeframe: $0.timeframe) != nil
+            } ?? false
+        }
+        if !changed.isEmpty { try await queue.reopen(kind: Self.enrichKind, keys: changed, states: [.done]) }
+        let enricher = Enricher(store: runner.store)
+        while !Task.isCancelled {
+            guard let claim = try await queue.claim(kind: Self.enrichKind, lease: configuration.lease) else {
+                if try await queue.counts(kind: Self.enrichKind, keys: nil).unfinished == 0 { return }
+                try? await Task.sleep(for: configuration.pollInterval)
+                continue
+            }
+            guard let item = WorkItem(taskKey: claim.key, today: request.today) else {
+                _ = try await queue.fail(claim, error: "not an indicator task: '\(claim.key)'", maximumAttempts: 1)
+                continue
+            }
+            let since = EasternTime.utcMilliseconds(on: item.range.first, minutesAfterMidnight: 0)
+            let outcome = await holding(claim) { () async -> String? in
+                do {
+                    _ = try await enricher.enrich(symbol: item.symbol, timeframe: item.timeframe, earliestWrittenMs: since)
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            switch outcome {
+            case .some(nil): _ = try await queue.complete(claim)
+            case .some(let error?):
+                _ = try await queue.fail(claim, error: error, maximumAttempts: configuration.maximumAttempts)
+            case nil: return
+            }
+        }
+    }
+
+    /// Runs `work` while renewing the claim's lease every third of it; nil when cancelled.
+    private func holding<T: Sendable>(_ claim: WorkClaim, _ work: @escaping @Sendable () async -> T) async -> T? {
         let lease = configuration.lease
-        return await withTaskGroup(of: BackfillRunner.ChunkResult?.self) { group in
+        return await withTaskGroup(of: T?.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: lease / 3)
@@ -163,7 +216,7 @@ public struct BackfillWorker: Sendable {
             for await result in group {
                 if let result { return result }
             }
-            return .cancelled
+            return nil
         }
     }
 }
