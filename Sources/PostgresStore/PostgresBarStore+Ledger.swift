@@ -4,7 +4,7 @@ import Storage
 
 extension PostgresBarStore: LedgerStore {
     public func ledger(symbol: String, range: DayRange, listing: DayRange?) async throws -> [LedgerEntry] {
-        try await read("ledger of \(symbol)") { connection in
+        try await read("ledger of \(symbol)") { [self] connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             let id = try await securityByTicker(symbol, connection)
             var rows: [String: LedgerCounting.StoredRow] = [:]
@@ -33,7 +33,7 @@ extension PostgresBarStore: LedgerStore {
     }
 
     public func ledgerSpan(symbol: String) async throws -> DayRange? {
-        try await read("ledger span of \(symbol)") { connection in
+        try await read("ledger span of \(symbol)") { [self] connection in
             guard let id = try await securityByTicker(symbol, connection) else { return nil }
             let rows = try await connection.query(
                 """
@@ -54,7 +54,7 @@ extension PostgresBarStore: LedgerStore {
     }
 
     public func ledgerSymbols() async throws -> [String] {
-        try await read("ledger symbols") { connection in
+        try await read("ledger symbols") { [self] connection in
             let rows = try await connection.query(
                 "SELECT DISTINCT s.ticker FROM ledger l JOIN securities s ON s.id = l.security_id ORDER BY s.ticker",
                 logger: logger)

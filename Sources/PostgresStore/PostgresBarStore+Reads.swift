@@ -7,7 +7,7 @@ import Storage
 
 extension PostgresBarStore {
     public func coverage(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
-        try await read("coverage of \(symbol) \(timeframe)") { connection in
+        try await read("coverage of \(symbol) \(timeframe)") { [self] connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             guard let id = try await securities.existing(ticker: symbol) else { return [] }
             return try await PostgresReads.ranges(connection, securityID: id, timeframe: timeframe, logger)
@@ -15,7 +15,7 @@ extension PostgresBarStore {
     }
 
     public func coverageForPlanning(symbol: String, timeframe: Timeframe) async throws -> [DayRange] {
-        try await read("coverage of \(symbol) \(timeframe)") { connection in
+        try await read("coverage of \(symbol) \(timeframe)") { [self] connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             guard let id = try await securities.existing(ticker: symbol) else { return [] }
             var ranges = try await PostgresReads.ranges(connection, securityID: id, timeframe: timeframe, logger)
@@ -43,7 +43,7 @@ extension PostgresBarStore {
     public func bars(symbol: String, timeframe: Timeframe, fromMs: Int64, toMs: Int64, limit: Int) async throws -> [Bar]
     {
         let table = try PostgresSchema.table(for: timeframe)
-        return try await read("bars of \(symbol) \(timeframe)") { connection in
+        return try await read("bars of \(symbol) \(timeframe)") { [self] connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             guard let id = try await securities.existing(ticker: symbol) else { return [] }
             let rows = try await connection.query(
@@ -63,7 +63,7 @@ extension PostgresBarStore {
     }
 
     public func inventory() async throws -> [InventoryRow] {
-        try await read("inventory") { connection in
+        try await read("inventory") { [self] connection in
             var result: [InventoryRow] = []
             for (table, label) in [("bars_day", "1d"), ("bars_minute", "1m")] {
                 let rows = try await connection.query(
@@ -89,7 +89,7 @@ extension PostgresBarStore {
     }
 
     public func indicatorState(symbol: String, timeframe: Timeframe) async throws -> (lastMs: Int64, state: [UInt8])? {
-        let found: IndicatorRow? = try await read("indicator state of \(symbol) \(timeframe)") { connection in
+        let found: IndicatorRow? = try await read("indicator state of \(symbol) \(timeframe)") { [self] connection in
             let securities = PostgresSecurities(connection: connection, logger: logger)
             guard let id = try await securities.existing(ticker: symbol) else { return nil }
             let rows = try await connection.query(
@@ -106,7 +106,7 @@ extension PostgresBarStore {
 
     /// The value of a server setting on the store's connections (`statement_timeout`, `server_version`).
     public func serverSetting(_ name: String) async throws -> String {
-        try await read("setting \(name)") { connection in
+        try await read("setting \(name)") { [self] connection in
             let rows = try await connection.query("SELECT current_setting(\(name))", logger: logger)
             for try await value in rows.decode(String.self) { return value }
             return ""
@@ -114,7 +114,7 @@ extension PostgresBarStore {
     }
 
     public func recentRuns(limit: Int) async throws -> [RunRecord] {
-        try await read("runs") { connection in
+        try await read("runs") { [self] connection in
             let rows = try await connection.query(
                 """
                 SELECT started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed, requests, errors,

@@ -31,7 +31,7 @@ extension PostgresBarStore {
         -> WriteOutcome
     {
         for batch in batches { _ = try PostgresSchema.table(for: batch.timeframe) }
-        return try await transaction("store bars of \(batches.count) symbols") { context in
+        return try await transaction("store bars of \(batches.count) symbols") { [self] context in
             var outcome = WriteOutcome(received: 0, changed: 0)
             for batch in batches {
                 outcome.changed += try await context.writer.upsert(batch, source: source)
@@ -48,7 +48,7 @@ extension PostgresBarStore {
 
     public func saveIndicatorState(symbol: String, timeframe: Timeframe, lastMs: Int64, state: [UInt8]) async throws {
         let bytes = ByteBuffer(bytes: state)
-        try await transaction("save the indicator state of \(symbol) \(timeframe)") { context in
+        try await transaction("save the indicator state of \(symbol) \(timeframe)") { [self] context in
             let id = try await context.securities.id(ticker: symbol)
             try await context.connection.query(
                 """
@@ -61,7 +61,7 @@ extension PostgresBarStore {
 
     public func recordRun(_ run: RunRecord) async throws {
         let errors = String(decoding: try JSONEncoder().encode(run.errors), as: UTF8.self)
-        try await transaction("record the run") { context in
+        try await transaction("record the run") { [self] context in
             try await context.connection.query(
                 """
                 INSERT INTO runs (started_at_ms, finished_at_ms, status, tickers, bars_received, bars_changed,

@@ -87,12 +87,12 @@ public final class PostgresBarStore: BarStore {
     /// ``StorageError``s that say what failed where.
     func transaction<T: Sendable>(
         _ what: @autoclosure () -> String, code: StorageError.Code = .write,
-        _ body: (PostgresWriteContext) async throws -> T
+        _ body: @escaping @Sendable (PostgresWriteContext) async throws -> T
     ) async throws -> T {
         do {
-            return try await reconnect.run {
-                try await reconnect.withConnection(client) { connection in
-                    try await connection.withTransaction(logger: logger) { connection in
+            return try await reconnect.run { [self] in
+                try await reconnect.withConnection(client) { [logger] connection in
+                    try await PostgresReconnect.transaction(connection, logger: logger) { connection in
                         try await body(PostgresWriteContext(connection: connection, logger: logger))
                     }
                 }
@@ -104,11 +104,11 @@ public final class PostgresBarStore: BarStore {
 
     /// Runs `body` on a pooled connection (autocommit), again when the connection was lost; errors
     /// name what was read.
-    func read<T: Sendable>(_ what: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T)
-        async throws -> T
-    {
+    func read<T: Sendable>(
+        _ what: @autoclosure () -> String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
-            return try await reconnect.run { try await reconnect.withConnection(client, body) }
+            return try await reconnect.run { [self] in try await reconnect.withConnection(client, body) }
         } catch {
             throw PostgresFailure.storageError(.read, "cannot read \(what()) from \(settings)", error)
         }

@@ -72,6 +72,10 @@ struct PostgresBarWriter {
     /// Records `range` as fetched whole (merged into the security's ranges) and marks its sessions
     /// complete in the ledger — for every security when `securityID` is the market-wide symbol's.
     func addCoverage(securityID: Int64, timeframe: Timeframe, range: DayRange, source: BarSource) async throws {
+        // The merge reads, then rewrites the security's ranges: concurrent writers of one security
+        // (chunks in flight, several workers) take turns, or one's ranges would be lost or collide.
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.coverageLock), (\(securityID) % 2147483647)::integer)", logger: logger)
         if timeframe == .minute {
             let market = try await securities.market()
             try await PostgresLedger(connection: connection, logger: logger)
@@ -90,6 +94,11 @@ struct PostgresBarWriter {
             FROM unnest(\(merged.map(\.first.description))::text[], \(merged.map(\.last.description))::text[]) AS u(f, l)
             """, logger: logger)
     }
+}
+
+extension PostgresBarWriter {
+    /// First key of the per-security coverage lock (`pg_advisory_xact_lock(int, int)`): "Cove".
+    static let coverageLock: Int32 = 0x436F_7665
 }
 
 /// A bar batch as columns for `unnest`. Absent VWAPs travel as NaN and absent trade counts as −1

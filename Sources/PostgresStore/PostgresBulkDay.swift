@@ -45,7 +45,7 @@ public struct PostgresBulkDay: Sendable {
         guard let hours = LedgerCounting.calendar.session(on: day) else {
             throw StorageError(.write, "\(day) is not a trading session: no day file to store")
         }
-        let ids = try await store.transaction("create the securities of \(day)") { context in
+        let ids = try await store.transaction("create the securities of \(day)") { [self] context in
             try await PostgresSecurityBatch(connection: context.connection, logger: context.logger)
                 .ids(tickers: batches.map(\.symbol), on: day)
         }
@@ -82,7 +82,7 @@ public struct PostgresBulkDay: Sendable {
     /// savepoint and the part takes the merge path: COPY into a staging table, then `INSERT …
     /// SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`. Then the ledger. Returns rows changed.
     private func write(_ part: Part, day: LocalDate, hours: SessionHours, source: BarSource) async throws -> Int {
-        try await store.transaction("store the bars of \(day)") { context in
+        try await store.transaction("store the bars of \(day)") { [self] context in
             let connection = context.connection
             let logger = context.logger
             try await connection.query("SAVEPOINT bulk_fast", logger: logger)

@@ -25,6 +25,11 @@ final class PostgresReconnect: Sendable {
         }
     }
 
+    /// The connection closed while a statement was under way.
+    struct ConnectionLost: Error, CustomStringConvertible {
+        var description: String { "the connection closed during the transaction" }
+    }
+
     /// No pooled connection within the acquisition deadline.
     struct AcquireTimeout: Error, CustomStringConvertible {
         var seconds: Int64
@@ -72,35 +77,70 @@ final class PostgresReconnect: Sendable {
         }
     }
 
-    /// Runs `body` on a pooled connection, giving up waiting for one after the acquisition deadline.
-    /// The body runs in a child task while this task waits for it, never concurrently with the
-    /// caller, which is what lets a non-Sendable closure cross (`Handoff`).
+    /// Runs `body` on a pooled connection, giving up waiting for one after the acquisition deadline,
+    /// and walking away from it when its connection closes under it: postgres-nio 1.33 can leave a
+    /// statement unanswered forever when the server closes the connection as it is sent (the fix,
+    /// vapor/postgres-nio#487, was reverted in #501) — the stall of a run whose server restarted.
+    /// So the work runs in a task of its own that this one need not wait for; an abandoned task
+    /// waits on a dead connection and holds nothing else.
     func withConnection<T: Sendable>(
-        _ client: PostgresClient, _ body: (PostgresConnection) async throws -> T
+        _ client: PostgresClient, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let timeout = settings.acquireTimeout
-        return try await withoutActuallyEscaping(body) { escapable in
-            let handoff = Handoff(body: escapable)
-            let acquired = Flag()
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        acquired.set()
-                        return try await handoff.body(connection)
-                    }
+        let outcome = Outcome<T>()
+        let work = Task {
+            do {
+                let value = try await client.withConnection { connection in
+                    outcome.acquired()
+                    connection.closeFuture.whenComplete { _ in outcome.finish(.failure(ConnectionLost())) }
+                    return try await body(connection)
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    if acquired.isSet { return nil }
-                    throw AcquireTimeout(seconds: timeout.components.seconds)
-                }
-                defer { group.cancelAll() }
-                while let next = try await group.next() {
-                    if let value = next { return value }
-                }
-                throw CancellationError()
+                outcome.finish(.success(value))
+            } catch {
+                outcome.finish(.failure(error))
             }
         }
+        let timeout = settings.acquireTimeout
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            if !outcome.isAcquired {
+                outcome.finish(.failure(AcquireTimeout(seconds: timeout.components.seconds)))
+                work.cancel()
+            }
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await outcome.value()
+        } onCancel: {
+            work.cancel()
+            outcome.finish(.failure(CancellationError()))
+        }
+    }
+
+    /// `BEGIN` … `COMMIT` around `body`, as postgres-nio's `withTransaction`, except that no
+    /// `ROLLBACK` is sent on a connection that is gone: postgres-nio never answers a statement sent
+    /// on a closed connection (vapor/postgres-nio#501 reverted the fix), so its `ROLLBACK` after a
+    /// lost connection waited forever — the stall of a run whose server restarted. The server rolls
+    /// back the transaction of a connection that closed.
+    static func transaction<T>(
+        _ connection: PostgresConnection, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            if !connection.isClosed && !isConnectionFailure(error) {
+                do {
+                    try await connection.query("ROLLBACK", logger: logger)
+                } catch {
+                    // Never hand a connection still inside a failed transaction back to the pool.
+                    try? await connection.close()
+                }
+            }
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
     }
 
     private func failed(reason: String) {
@@ -145,7 +185,7 @@ final class PostgresReconnect: Sendable {
             default:
                 return false
             }
-        case is AcquireTimeout, is IOError, is ChannelError:
+        case is AcquireTimeout, is ConnectionLost, is IOError, is ChannelError:
             return true
         default:
             // postgres-nio's pool fails waiting requests with its ConnectionPoolError (circuit breaker
@@ -179,15 +219,37 @@ final class PostgresReconnect: Sendable {
     }
 }
 
-/// Set once, read from another task.
-private final class Flag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
-}
+/// The first result of a piece of work raced against its deadline and its connection's closing;
+/// later results are dropped.
+private final class Outcome<T: Sendable>: Sendable {
+    private struct State {
+        var acquired = false
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+    }
 
-/// A closure handed to a child task that runs it while its parent waits, never concurrently with
-/// anything that shares its captures: this is what makes the unchecked Sendable sound.
-private struct Handoff<Body>: @unchecked Sendable {
-    let body: Body
+    private let state = Mutex(State())
+
+    func acquired() { state.withLock { $0.acquired = true } }
+    var isAcquired: Bool { state.withLock { $0.acquired } }
+
+    func finish(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<T, any Error>? in
+                if state.result == nil { state.waiter = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
 }

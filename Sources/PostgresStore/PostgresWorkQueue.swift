@@ -24,7 +24,7 @@ public struct PostgresWorkQueue: WorkQueue {
     /// Adds tasks not yet known (known ones keep their state). Returns how many were new.
     @discardableResult
     public func enqueue(kind: String, keys: [String]) async throws -> Int {
-        try await store.transaction("enqueue \(keys.count) \(kind) tasks") { context in
+        try await store.transaction("enqueue \(keys.count) \(kind) tasks") { [self] context in
             try await count(
                 context.connection.query(
                     """
@@ -41,7 +41,7 @@ public struct PostgresWorkQueue: WorkQueue {
     /// nil when none is claimable.
     public func claim(kind: String, lease: Duration) async throws -> Claim? {
         let leaseMs = Self.milliseconds(lease)
-        return try await store.transaction("claim a \(kind) task") { context in
+        return try await store.transaction("claim a \(kind) task") { [self] context in
             let rows = try await context.connection.query(
                 """
                 WITH next AS (
@@ -79,7 +79,7 @@ public struct PostgresWorkQueue: WorkQueue {
     /// Gives a held task back: pending again while `attempts` < `maximumAttempts`, else failed with `error`.
     public func fail(_ claim: Claim, error: String, maximumAttempts: Int) async throws -> Bool {
         let state = claim.attempts < maximumAttempts ? "pending" : "failed"
-        return try await store.transaction("fail \(claim.kind) \(claim.key)") { context in
+        return try await store.transaction("fail \(claim.kind) \(claim.key)") { [self] context in
             try await count(
                 context.connection.query(
                     """
@@ -99,7 +99,7 @@ public struct PostgresWorkQueue: WorkQueue {
     }
 
     public func counts(kind: String, keys: [String]?) async throws -> Counts {
-        try await store.read("\(kind) task counts") { connection in
+        try await store.read("\(kind) task counts") { [self] connection in
             var counts = Counts()
             let rows = try await connection.query(
                 """
@@ -120,7 +120,7 @@ public struct PostgresWorkQueue: WorkQueue {
 
     @discardableResult
     public func reopen(kind: String, keys: [String], states: Set<WorkState>) async throws -> Int {
-        try await store.transaction("reopen \(kind) tasks") { context in
+        try await store.transaction("reopen \(kind) tasks") { [self] context in
             try await count(
                 context.connection.query(
                     """
@@ -135,7 +135,7 @@ public struct PostgresWorkQueue: WorkQueue {
     }
 
     public func failures(kind: String, keys: [String]) async throws -> [(key: String, error: String)] {
-        try await store.read("failed \(kind) tasks") { connection in
+        try await store.read("failed \(kind) tasks") { [self] connection in
             var failures: [(key: String, error: String)] = []
             let rows = try await connection.query(
                 """
@@ -150,7 +150,7 @@ public struct PostgresWorkQueue: WorkQueue {
     private func update(_ claim: Claim, _ what: String, _ assignments: String, alsoIn state: String = "running")
         async throws -> Bool
     {
-        try await store.transaction("\(what) \(claim.kind) \(claim.key)") { context in
+        try await store.transaction("\(what) \(claim.kind) \(claim.key)") { [self] context in
             try await count(
                 context.connection.query(
                     """
