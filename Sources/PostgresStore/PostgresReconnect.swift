@@ -61,7 +61,7 @@ final class PostgresReconnect: Sendable {
                 let value = try await operation()
                 recovered()
                 return value
-            } catch where Self.isConnectionFailure(error) && !Task.isCancelled {
+            } catch  where Self.isConnectionFailure(error) && !Task.isCancelled {
                 attempt += 1
                 let reason = Self.reason(error)
                 guard ContinuousClock.now < deadline else {
@@ -90,8 +90,7 @@ final class PostgresReconnect: Sendable {
         let work = Task {
             do {
                 let value = try await client.withConnection { connection in
-                    outcome.acquired()
-                    connection.closeFuture.whenComplete { _ in outcome.finish(.failure(ConnectionLost())) }
+                    outcome.acquired(connection)
                     return try await body(connection)
                 }
                 outcome.finish(.success(value))
@@ -99,15 +98,21 @@ final class PostgresReconnect: Sendable {
                 outcome.finish(.failure(error))
             }
         }
+        // Until the work ends: no connection by the deadline, or the connection closed under it.
         let timeout = settings.acquireTimeout
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            if !outcome.isAcquired {
-                outcome.finish(.failure(AcquireTimeout(seconds: timeout.components.seconds)))
-                work.cancel()
+        let watchdog = Task {
+            let deadline = ContinuousClock.now + timeout
+            while !outcome.isFinished {
+                try await Task.sleep(for: .milliseconds(250))
+                if let connection = outcome.connection {
+                    if connection.isClosed { outcome.finish(.failure(ConnectionLost())) }
+                } else if ContinuousClock.now >= deadline {
+                    outcome.finish(.failure(AcquireTimeout(seconds: timeout.components.seconds)))
+                    work.cancel()
+                }
             }
         }
-        defer { timer.cancel() }
+        defer { watchdog.cancel() }
         return try await withTaskCancellationHandler {
             try await outcome.value()
         } onCancel: {
@@ -175,7 +180,9 @@ final class PostgresReconnect: Sendable {
     static func isConnectionFailure(_ error: any Error) -> Bool {
         switch error {
         case let error as PostgresTransactionError:
-            return [error.beginError, error.closureError, error.commitError].contains { $0.map(isConnectionFailure) ?? false }
+            return [error.beginError, error.closureError, error.commitError].contains {
+                $0.map(isConnectionFailure) ?? false
+            }
         case let error as PSQLError:
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
@@ -223,15 +230,16 @@ final class PostgresReconnect: Sendable {
 /// later results are dropped.
 private final class Outcome<T: Sendable>: Sendable {
     private struct State {
-        var acquired = false
+        var connection: PostgresConnection?
         var result: Result<T, any Error>?
         var waiter: CheckedContinuation<T, any Error>?
     }
 
     private let state = Mutex(State())
 
-    func acquired() { state.withLock { $0.acquired = true } }
-    var isAcquired: Bool { state.withLock { $0.acquired } }
+    func acquired(_ connection: PostgresConnection) { state.withLock { $0.connection = connection } }
+    var connection: PostgresConnection? { state.withLock { $0.connection } }
+    var isFinished: Bool { state.withLock { $0.result != nil } }
 
     func finish(_ result: Result<T, any Error>) {
         let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
