@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Polygon
 import Storage
+import Synchronization
 
 /// One of several workers (processes, on one machine or many) sharing a backfill through a
 /// ``WorkQueue``. Every worker plans the same request into the same chunks
@@ -69,13 +70,13 @@ public struct BackfillWorker: Sendable {
             progress.workerTasksDone = done
             return progress
         }
+        let counts = SharedCounts(queue: queue)
         // `concurrency` claims at once, each loop one chunk at a time.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<request.concurrency {
                 group.addTask {
                     try await work(request, tally: tally, onClaim: onClaim) { item in
-                        var snapshot = progress(
-                            tally.doneCount, try await queue.counts(kind: WorkItem.taskKind, keys: keys))
+                        var snapshot = progress(tally.doneCount, try await counts.current(keys))
                         snapshot.lastItem = item
                         await runner.emit(snapshot, onProgress)
                     }
@@ -89,7 +90,7 @@ public struct BackfillWorker: Sendable {
             try await queue.failures(kind: WorkItem.taskKind, keys: keys)
             + queue.failures(kind: Self.enrichKind, keys: Self.enrichKeys(request))
         let failures = failed.map { BackfillFailure(item: $0.key, message: $0.error) }
-        let final = progress(tally.doneCount, try await queue.counts(kind: WorkItem.taskKind, keys: keys))
+        let final = progress(tally.doneCount, try await counts.current(keys, fresh: true))
         let covered = Set(request.tickers.flatMap { symbol in request.timeframes.map { "\($0) \(symbol)" } })
             .subtracting(items.map { "\($0.timeframe) \($0.symbol)" }).count
         return BackfillReport(
@@ -221,5 +222,24 @@ public struct BackfillWorker: Sendable {
             }
             return nil
         }
+    }
+}
+
+/// Every worker's chunk counts for progress lines, asked of the queue at most every 2 s (a request's
+/// keys travel with each question; a large request is counted over every chunk of the queue).
+private final class SharedCounts: Sendable {
+    private let queue: any WorkQueue
+    private let last = Mutex<(at: ContinuousClock.Instant, counts: WorkCounts)?>(nil)
+
+    init(queue: any WorkQueue) {
+        self.queue = queue
+    }
+
+    func current(_ keys: [String], fresh: Bool = false) async throws -> WorkCounts {
+        let now = ContinuousClock.now
+        if !fresh, let cached = last.withLock({ $0 }), now - cached.at < .seconds(2) { return cached.counts }
+        let counts = try await queue.counts(kind: WorkItem.taskKind, keys: keys.count <= 5_000 ? keys : nil)
+        last.withLock { $0 = (now, counts) }
+        return counts
     }
 }
