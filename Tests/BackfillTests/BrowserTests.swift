@@ -122,7 +122,8 @@ struct BrowserTests {
             let bar = Bar(windowStartMs: minute, open: 200, high: 202, low: 199, close: 201, volume: 5_000)
             let message = LiveBarMessage(symbol: "AAPL", bar: bar, indicators: nil, source: .live, revised: false)
             try await withRunningBus(configuration) { bus in
-                for _ in 0..<50 {
+                // Published until the page has a live frame (60 s at most on a loaded machine).
+                for _ in 0..<300 {
                     await bus.publish(message.busMessage)
                     if try await page.evaluate("document.getElementById('chart-root').dataset.liveFrames") != nil {
                         break
@@ -131,7 +132,7 @@ struct BrowserTests {
                 }
             }
             try await page.waitUntil(
-                "document.getElementById('chart-root').dataset.lastLiveT === '\(minute)'", seconds: 5)
+                "document.getElementById('chart-root').dataset.lastLiveT === '\(minute)'", seconds: 30)
             // The live minute opens a new 15m candle, or updates the last one when the stored bars
             // already reach into its bucket; either way it is drawn (lastLiveT above).
             let barsAfterLive = Int(try await Self.dataset(page, "bars")) ?? -1
