@@ -104,7 +104,10 @@ struct BrowserTests {
             let windowBars = Int(try await Self.dataset(page, "bars")) ?? 0
             _ = try await page.evaluate("document.getElementById('chart').focus()")
             try await page.key("Home", code: 36)
-            try await page.waitUntil("document.getElementById('chart-root').dataset.older === '1'")
+            // The older page is drawn in the next animation frame after `older` is set.
+            try await page.waitUntil(
+                "document.getElementById('chart-root').dataset.older === '1'"
+                    + " && Number(document.getElementById('chart-root').dataset.bars) > \(windowBars)")
             let withOlder = Int(try await Self.dataset(page, "bars")) ?? 0
             let firstT = Int64(try await Self.dataset(page, "firstT")) ?? .max
             let february = EasternTime.utcMilliseconds(on: TestSupport.date("2025-02-03"), minutesAfterMidnight: 0)
