@@ -3,11 +3,14 @@
 #
 #   eval "$(scripts/pg-cluster.sh start)"   # prints: export BACKFILL_TEST_PG_URL=… BACKFILL_TEST_PG_DIR=…
 #   scripts/pg-cluster.sh stop "$BACKFILL_TEST_PG_DIR"
+#   scripts/pg-cluster.sh pause DIR; scripts/pg-cluster.sh resume DIR   # the server down, then up on the same port
 #
 # start: a new data directory under /tmp, a free 127.0.0.1 port, password (scram) auth over TCP with
 # a random password for the superuser `postgres`; the server only listens on loopback. PostgreSQL
 # refuses to run as root, so as root (CI) initdb and the server run as the `postgres` user.
 # stop: stops the server by the PID in its postmaster.pid (never by process name), removes the directory.
+# pause/resume: a fast shutdown (clients get 57P01 and lose their connections), then the same server
+# started again with the same options (tests of riding out a restart).
 # The password is only in the printed URL (a throw-away cluster's), never in logs.
 set -euo pipefail
 
@@ -42,6 +45,7 @@ start() {
     # (benchmarks: the server's defaults, as ../shared/peers/bench_pg.sh runs it).
     local options="-p $port -c listen_addresses=127.0.0.1 -k $dir"
     [ "${PG_DEFAULTS:-0}" = 1 ] || options="$options -c fsync=off -c full_page_writes=off -c max_connections=200"
+    printf '%s\n' "$options" >"$dir/options"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
         || { cat "$dir/server.log" >&2; exit 1; }
     echo "export BACKFILL_TEST_PG_URL=postgres://postgres:$password@127.0.0.1:$port/postgres"
@@ -61,8 +65,21 @@ stop() {
     case "$dir" in /tmp/backfill-pg.*) rm -rf "$dir" ;; esac
 }
 
+pause() {
+    local dir=${1:?usage: pg-cluster.sh pause DIR}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+}
+
+resume() {
+    local dir=${1:?usage: pg-cluster.sh resume DIR}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/options")" start >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; exit 1; }
+}
+
 case "${1:-}" in
     start) start ;;
     stop) stop "${2:-}" ;;
-    *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+    pause) pause "${2:-}" ;;
+    resume) resume "${2:-}" ;;
+    *) echo "usage: $0 start | stop DIR | pause DIR | resume DIR" >&2; exit 2 ;;
 esac

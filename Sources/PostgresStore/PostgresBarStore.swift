@@ -15,20 +15,34 @@ public final class PostgresBarStore: BarStore {
     public let settings: PostgresSettings
     let client: PostgresClient
     let logger: Logger
+    let reconnect: PostgresReconnect
 
-    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger) {
+    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger, reconnect: PostgresReconnect) {
         self.settings = settings
         self.client = client
         self.logger = logger
+        self.reconnect = reconnect
+    }
+
+    /// What the store says while the server is away: a transaction retried, the server back.
+    public enum ConnectionEvent: Sendable, Equatable {
+        /// Transactions fail on a lost or refused connection and are retried (`retries` so far);
+        /// reported at most once a second.
+        case retrying(retries: Int, reason: String)
+        /// The server answers again, after an outage of about `seconds`.
+        case reconnected(seconds: Double)
     }
 
     /// Connects, migrates, and runs `body` with the store while its pool runs; the pool closes when
-    /// `body` returns or throws.
+    /// `body` returns or throws. A transaction that fails on a lost connection is retried until
+    /// ``PostgresSettings/reconnectDeadline``, and `onConnectionEvent` hears about it.
     /// - Throws: ``StorageError`` (`cannot-open`) when the server is unreachable, rejects the
     ///   credentials or lacks the database — one line saying which and how to fix it; (`migration`)
     ///   when the schema cannot be brought up to date; and whatever `body` throws.
     public static func withStore<Result>(
-        _ settings: PostgresSettings, logger: Logger, _ body: (PostgresBarStore) async throws -> Result
+        _ settings: PostgresSettings, logger: Logger,
+        onConnectionEvent: @escaping @Sendable (ConnectionEvent) -> Void = { _ in },
+        _ body: (PostgresBarStore) async throws -> Result
     ) async throws -> Result {
         try await prepare(settings, logger: logger)
         // The pool warns when a lease comes before its run() task is scheduled (a harmless race
@@ -38,7 +52,8 @@ public final class PostgresBarStore: BarStore {
         let client = PostgresClient(
             configuration: settings.clientConfiguration, eventLoopGroup: PostgresClient.defaultEventLoopGroup,
             backgroundLogger: background)
-        let store = PostgresBarStore(settings: settings, client: client, logger: logger)
+        let reconnect = PostgresReconnect(settings: settings, onEvent: onConnectionEvent)
+        let store = PostgresBarStore(settings: settings, client: client, logger: logger, reconnect: reconnect)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -68,15 +83,18 @@ public final class PostgresBarStore: BarStore {
         }
     }
 
-    /// Runs `body` in one transaction; errors become ``StorageError``s that say what failed where.
+    /// Runs `body` in one transaction, again (whole) when the connection was lost; errors become
+    /// ``StorageError``s that say what failed where.
     func transaction<T: Sendable>(
         _ what: @autoclosure () -> String, code: StorageError.Code = .write,
         _ body: (PostgresWriteContext) async throws -> T
     ) async throws -> T {
         do {
-            return try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { connection in
-                    try await body(PostgresWriteContext(connection: connection, logger: logger))
+            return try await reconnect.run {
+                try await reconnect.withConnection(client) { connection in
+                    try await connection.withTransaction(logger: logger) { connection in
+                        try await body(PostgresWriteContext(connection: connection, logger: logger))
+                    }
                 }
             }
         } catch {
@@ -84,12 +102,13 @@ public final class PostgresBarStore: BarStore {
         }
     }
 
-    /// Runs `body` on a pooled connection (autocommit); errors name what was read.
+    /// Runs `body` on a pooled connection (autocommit), again when the connection was lost; errors
+    /// name what was read.
     func read<T: Sendable>(_ what: @autoclosure () -> String, _ body: (PostgresConnection) async throws -> T)
         async throws -> T
     {
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await reconnect.run { try await reconnect.withConnection(client, body) }
         } catch {
             throw PostgresFailure.storageError(.read, "cannot read \(what()) from \(settings)", error)
         }

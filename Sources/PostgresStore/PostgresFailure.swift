@@ -69,6 +69,11 @@ enum PostgresFailure {
     /// `SQLSTATE: message` from a server error; the error's code otherwise. Server messages carry
     /// no password (statements are bound with parameters).
     static func serverText(_ error: any Error) -> String {
+        if let error = error as? PostgresTransactionError,
+            let inner = error.beginError ?? error.closureError ?? error.commitError
+        {
+            return serverText(inner)
+        }
         guard let error = error as? PSQLError else { return "\(error)" }
         guard let info = error.serverInfo else {
             return error.underlying.map { "\(error.code): \($0)" } ?? "\(error.code)"
@@ -81,6 +86,7 @@ enum PostgresFailure {
     /// A store error whose text is the server's message rather than PSQLError's generic description.
     static func storageError(_ code: StorageError.Code, _ message: String, _ error: any Error) -> StorageError {
         if let error = error as? StorageError { return error }
+        if error is PostgresReconnect.Unreachable { return StorageError(.unreachable, "\(message): \(error)") }
         return StorageError(code, "\(message): \(serverText(error))")
     }
 }

@@ -29,11 +29,18 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     public var maximumConnections: Int
     /// How long a connection attempt may take.
     public var connectTimeout: Duration
+    /// How long a statement waits for a pooled connection before that counts as the server being
+    /// unreachable (and is retried until ``reconnectDeadline``).
+    public var acquireTimeout: Duration
+    /// How long a transaction that failed on a lost or refused connection is retried (the server
+    /// restarting, a network blip) before the store gives up with one line saying so.
+    public var reconnectDeadline: Duration
 
     public init(
         host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
         tls: TLSMode? = nil, statementTimeoutMs: Int = 300_000, maximumConnections: Int = 8,
-        connectTimeout: Duration = .seconds(10)
+        connectTimeout: Duration = .seconds(10), acquireTimeout: Duration = .seconds(15),
+        reconnectDeadline: Duration = .seconds(120)
     ) {
         self.host = host
         self.port = port
@@ -44,6 +51,8 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.statementTimeoutMs = statementTimeoutMs
         self.maximumConnections = maximumConnections
         self.connectTimeout = connectTimeout
+        self.acquireTimeout = acquireTimeout
+        self.reconnectDeadline = reconnectDeadline
     }
 
     /// Whether `text` names PostgreSQL rather than a SQLite file (`postgres://` or `postgresql://`).

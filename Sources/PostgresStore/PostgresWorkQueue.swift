@@ -8,29 +8,9 @@ import Storage
 /// or stalled — is claimable again. Completing requires still holding the lease, so of two workers
 /// that both ran a task (one too slowly) exactly one completes it. Times are the server's clock,
 /// so workers' clocks need not agree.
-public struct PostgresWorkQueue: Sendable {
-    /// A claimed task.
-    public struct Claim: Sendable, Equatable {
-        public var kind: String
-        public var key: String
-        /// Claims so far, this one included.
-        public var attempts: Int
-    }
-
-    /// Task counts per state.
-    public struct Counts: Sendable, Equatable {
-        public var pending = 0
-        public var running = 0
-        public var done = 0
-        public var failed = 0
-
-        public init(pending: Int = 0, running: Int = 0, done: Int = 0, failed: Int = 0) {
-            self.pending = pending
-            self.running = running
-            self.done = done
-            self.failed = failed
-        }
-    }
+public struct PostgresWorkQueue: WorkQueue {
+    public typealias Claim = WorkClaim
+    public typealias Counts = WorkCounts
 
     public let store: PostgresBarStore
     /// Who claims: shown in the table, required to renew or complete.
@@ -91,8 +71,9 @@ public struct PostgresWorkQueue: Sendable {
 
     /// Marks a task done if this worker still holds it; false when its lease expired and another
     /// worker claimed it (that worker completes it instead).
+    /// A retry after a lost reply finds the task already done by this worker: that counts as completed.
     public func complete(_ claim: Claim) async throws -> Bool {
-        try await update(claim, "complete", "state = 'done', lease_until_ms = NULL")
+        try await update(claim, "complete", "state = 'done', lease_until_ms = NULL", alsoIn: "done")
     }
 
     /// Gives a held task back: pending again while `attempts` < `maximumAttempts`, else failed with `error`.
@@ -114,30 +95,69 @@ public struct PostgresWorkQueue: Sendable {
 
     /// How many tasks of `kind` are in each state.
     public func counts(kind: String) async throws -> Counts {
+        try await counts(kind: kind, keys: nil)
+    }
+
+    public func counts(kind: String, keys: [String]?) async throws -> Counts {
         try await store.read("\(kind) task counts") { connection in
             var counts = Counts()
             let rows = try await connection.query(
-                "SELECT state, COUNT(*) FROM work_tasks WHERE kind = \(kind) GROUP BY state", logger: store.logger)
+                """
+                SELECT state, COUNT(*) FROM work_tasks
+                WHERE kind = \(kind) AND (\(keys == nil) OR key = ANY(\(keys ?? [])::text[])) GROUP BY state
+                """, logger: store.logger)
             for try await (state, count) in rows.decode((String, Int64).self) {
-                switch state {
-                case "pending": counts.pending = Int(count)
-                case "running": counts.running = Int(count)
-                case "done": counts.done = Int(count)
-                default: counts.failed += Int(count)
+                switch WorkState(rawValue: state) {
+                case .pending: counts.pending = Int(count)
+                case .running: counts.running = Int(count)
+                case .done: counts.done = Int(count)
+                case .failed, nil: counts.failed += Int(count)
                 }
             }
             return counts
         }
     }
 
-    private func update(_ claim: Claim, _ what: String, _ assignments: String) async throws -> Bool {
+    @discardableResult
+    public func reopen(kind: String, keys: [String], states: Set<WorkState>) async throws -> Int {
+        try await store.transaction("reopen \(kind) tasks") { context in
+            try await count(
+                context.connection.query(
+                    """
+                    WITH changed AS (
+                        UPDATE work_tasks SET state = 'pending', attempts = 0, error = NULL, lease_until_ms = NULL,
+                            updated_at_ms = \(unescaped: Self.nowMs)
+                        WHERE kind = \(kind) AND key = ANY(\(keys)::text[]) AND state = ANY(\(states.map(\.rawValue))::text[])
+                        RETURNING 1
+                    ) SELECT COUNT(*) FROM changed
+                    """, logger: context.logger))
+        }
+    }
+
+    public func failures(kind: String, keys: [String]) async throws -> [(key: String, error: String)] {
+        try await store.read("failed \(kind) tasks") { connection in
+            var failures: [(key: String, error: String)] = []
+            let rows = try await connection.query(
+                """
+                SELECT key, COALESCE(error, '') FROM work_tasks
+                WHERE kind = \(kind) AND key = ANY(\(keys)::text[]) AND state = 'failed' ORDER BY key
+                """, logger: store.logger)
+            for try await (key, error) in rows.decode((String, String).self) { failures.append((key, error)) }
+            return failures
+        }
+    }
+
+    private func update(_ claim: Claim, _ what: String, _ assignments: String, alsoIn state: String = "running")
+        async throws -> Bool
+    {
         try await store.transaction("\(what) \(claim.kind) \(claim.key)") { context in
             try await count(
                 context.connection.query(
                     """
                     WITH changed AS (
                         UPDATE work_tasks SET \(unescaped: assignments), updated_at_ms = \(unescaped: Self.nowMs)
-                        WHERE kind = \(claim.kind) AND key = \(claim.key) AND worker = \(worker) AND state = 'running'
+                        WHERE kind = \(claim.kind) AND key = \(claim.key) AND worker = \(worker)
+                            AND state IN ('running', \(state))
                         RETURNING 1
                     ) SELECT COUNT(*) FROM changed
                     """, logger: context.logger)) == 1

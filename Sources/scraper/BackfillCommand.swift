@@ -6,6 +6,7 @@ import Logging
 import MessageBus
 import Polygon
 import PolygonSandbox
+import PostgresStore
 import Storage
 
 /// Wires the backfill: settings, store, client (real or sandbox), progress, summary, exit code.
@@ -39,6 +40,11 @@ struct BackfillCommand {
                 request.onlyRanges = onlyRanges
                 return request
             }()
+            if let workersFrom = options.workersFrom {
+                let environment = settings.dotEnv.merging(settings.environment) { $1 }
+                let database = try PostgresSettings(url: workersFrom, environment: environment)
+                return await runWorker(database, request: request, settings: settings, logger: logger)
+            }
             if case .postgres(let database) = choice {
                 return await runOnPostgres(database, request: request, settings: settings, logger: logger)
             }
@@ -75,23 +81,7 @@ struct BackfillCommand {
         _ request: BackfillRequest, client: RESTClient, store: any BarStore, reference: (any ReferenceStore)?,
         logger: Logger, source: String, database: String
     ) async -> Int32 {
-        var request = request
-        if options.all, let limit = options.limit {
-            do {
-                let (session, tickers) = try await TopTickers.fetch(
-                    client: client, onOrBefore: request.range.last, limit: limit)
-                guard !tickers.isEmpty else {
-                    printError("error: the grouped daily bars of \(session) list no tickers to rank")
-                    return 1
-                }
-                request.tickers = tickers
-                logger.info(
-                    "top \(tickers.count) tickers by dollar volume on \(session): \(tickers.joined(separator: ","))")
-            } catch {
-                printError("error: cannot rank tickers for --all: \(error)")
-                return 1
-            }
-        }
+        guard var request = await ranked(request, client: client, logger: logger) else { return 1 }
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         display.header(
             "Backfilling \(request.tickers.joined(separator: ",")) \(request.range) "
@@ -144,6 +134,26 @@ struct BackfillCommand {
             }
             printError("error: \(error)")
             return 1
+        }
+    }
+
+    /// With `--all --limit N`, the request for the N most traded tickers (nil after printing why not).
+    func ranked(_ request: BackfillRequest, client: RESTClient, logger: Logger) async -> BackfillRequest? {
+        guard options.all, let limit = options.limit else { return request }
+        do {
+            let (session, tickers) = try await TopTickers.fetch(
+                client: client, onOrBefore: request.range.last, limit: limit)
+            guard !tickers.isEmpty else {
+                printError("error: the grouped daily bars of \(session) list no tickers to rank")
+                return nil
+            }
+            logger.info("top \(tickers.count) tickers by dollar volume on \(session): \(tickers.joined(separator: ","))")
+            var ranked = request
+            ranked.tickers = tickers
+            return ranked
+        } catch {
+            printError("error: cannot rank tickers for --all: \(error)")
+            return nil
         }
     }
 

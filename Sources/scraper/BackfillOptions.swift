@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackfillCore
 import Ingestion
+import PostgresStore
 
 /// The backfill flags, including the original system's (`--tickers --years --flatfiles --all
 /// --limit --skip-minute --debug`): each is accepted or rejected with "not yet available".
@@ -22,6 +23,24 @@ struct BackfillOptions: ParsableArguments {
             "SQLite database file, or PostgreSQL as postgres://user@host:port/db (password from DB_PASSWORD; DB_HOST alone selects PostgreSQL)."
     )
     var db: String = "./backfill.sqlite"
+
+    @Option(
+        help:
+            "Share this backfill with other workers (processes, machines) through PostgreSQL: postgres://user@host:port/db (password and missing parts from DB_*). Bars go to that database."
+    )
+    var workersFrom: String?
+
+    @Option(help: "With --workers-from: this worker's name in the queue (default host:pid).")
+    var workerID: String?
+
+    @Option(
+        help:
+            "With --workers-from: seconds a claimed chunk is held without renewal; a dead worker's chunk is taken over after it."
+    )
+    var leaseSeconds: Int = 60
+
+    @Option(help: "PostgreSQL: seconds to keep retrying a transaction while the server is unreachable (a restart).")
+    var dbRetrySeconds: Int = 120
 
     @Flag(help: "Use the built-in offline Polygon sandbox (no API key, no network).")
     var sandbox = false
@@ -109,9 +128,37 @@ struct BackfillOptions: ParsableArguments {
             throw ValidationError("--to must be YYYY-MM-DD or 'today', got '\(to)'")
         }
         if let rateLimit, !(rateLimit > 0) { throw ValidationError("--rate-limit must be positive") }
+        try checkWorkers()
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 64") }
         guard logFormat == "plain" || logFormat == "json" else {
             throw ValidationError("--log-format must be plain or json, got '\(logFormat)'")
+        }
+    }
+
+    private func checkWorkers() throws {
+        guard (2...3_600).contains(leaseSeconds) else {
+            throw ValidationError("--lease-seconds must be between 2 and 3600, got \(leaseSeconds)")
+        }
+        guard (0...86_400).contains(dbRetrySeconds) else {
+            throw ValidationError("--db-retry-seconds must be between 0 and 86400, got \(dbRetrySeconds)")
+        }
+        guard let workersFrom else {
+            if workerID != nil { throw ValidationError("--worker-id goes with --workers-from") }
+            return
+        }
+        guard PostgresSettings.isURL(workersFrom) else {
+            throw ValidationError(
+                "--workers-from takes a PostgreSQL URL (postgres://user@host:port/db), not '\(PostgresSettings.redact(workersFrom))'")
+        }
+        guard db == StoreChoice.defaultPath else {
+            throw ValidationError("--workers-from stores into its own database: leave --db out")
+        }
+        if flatfiles || flatfilesDir != nil {
+            throw ValidationError("flat files with --workers-from are not yet available; use REST (without --flatfiles)")
+        }
+        if dryRun { throw ValidationError("--dry-run with --workers-from is not yet available") }
+        if let workerID, workerID.isEmpty || workerID.count > 200 {
+            throw ValidationError("--worker-id must be 1 to 200 characters")
         }
     }
 

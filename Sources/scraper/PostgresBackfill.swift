@@ -1,4 +1,5 @@
 import BackfillCore
+import Foundation
 import Ingestion
 import Logging
 import Polygon
@@ -12,7 +13,6 @@ extension BackfillCommand {
     func runOnPostgres(
         _ database: PostgresSettings, request: BackfillRequest, settings: SettingsSource, logger: Logger
     ) async -> Int32 {
-        var planned = request
         if options.flatfiles || options.flatfilesDir != nil {
             printError("error: flat files into PostgreSQL are not yet available; use REST (without --flatfiles)")
             return 1
@@ -21,21 +21,11 @@ extension BackfillCommand {
             printError("error: --dry-run is not yet available with PostgreSQL; use a SQLite --db")
             return 1
         }
-        let metadata: Set<BackfillPhase> = [.reference, .actions, .news]
-        let asked = planned.phases.intersection(metadata)
-        if !asked.isEmpty {
-            let names = asked.map(\.description).sorted().joined(separator: ",")
-            guard options.phases == nil else {
-                printError(
-                    "error: the \(names) phases are not yet available with PostgreSQL; use --phases daily,minute")
-                return 1
-            }
-            printError("note: PostgreSQL stores bars only for now: skipping the \(names) phases")
-            planned.phases.subtract(metadata)
-        }
-        let request = planned
+        guard let request = barPhases(of: request) else { return 1 }
         do {
-            return try await PostgresBarStore.withStore(database, logger: logger) { store in
+            return try await PostgresBarStore.withStore(
+                retrying(database), logger: logger, onConnectionEvent: connectionNotes()
+            ) { store in
                 try await withRESTClient(settings: settings, logger: logger) { client, source in
                     await execute(
                         request, client: client, store: store, reference: nil, logger: logger, source: source,
@@ -45,6 +35,45 @@ extension BackfillCommand {
         } catch {
             printError("error: \(error)")
             return 1
+        }
+    }
+
+    /// The request without the metadata phases PostgreSQL cannot store yet: skipped with a note when
+    /// left at their default, refused (nil, after one line) when named.
+    func barPhases(of request: BackfillRequest) -> BackfillRequest? {
+        var planned = request
+        let metadata: Set<BackfillPhase> = [.reference, .actions, .news]
+        let asked = planned.phases.intersection(metadata)
+        if !asked.isEmpty {
+            let names = asked.map(\.description).sorted().joined(separator: ",")
+            guard options.phases == nil else {
+                printError(
+                    "error: the \(names) phases are not yet available with PostgreSQL; use --phases daily,minute")
+                return nil
+            }
+            printError("note: PostgreSQL stores bars only for now: skipping the \(names) phases")
+            planned.phases.subtract(metadata)
+        }
+        return planned
+    }
+
+    /// `database` with the retry deadline of `--db-retry-seconds`.
+    func retrying(_ database: PostgresSettings) -> PostgresSettings {
+        var settings = database
+        settings.reconnectDeadline = .seconds(options.dbRetrySeconds)
+        return settings
+    }
+
+    /// One line on standard error while the server is away, and one when it is back.
+    func connectionNotes() -> @Sendable (PostgresBarStore.ConnectionEvent) -> Void {
+        let notes = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
+        return { event in
+            switch event {
+            case .retrying(let retries, let reason):
+                notes.note("PostgreSQL unreachable, retrying (\(retries)): \(reason)")
+            case .reconnected(let seconds):
+                notes.note("PostgreSQL reachable again after \(String(format: "%.1f", seconds)) s")
+            }
         }
     }
 }

@@ -52,7 +52,7 @@ final class ProgressDisplay: Sendable {
     }
 
     static func fields(_ p: BackfillProgress) -> [String: String] {
-        [
+        var fields: [String: String] = [
             "event": "progress", "chunks_done": String(p.itemsDone), "chunks_failed": String(p.itemsFailed),
             "chunks_total": String(p.itemsTotal), "bars": String(p.barsReceived),
             "bars_per_s": String(Int(p.barsPerSecond)),
@@ -64,6 +64,11 @@ final class ProgressDisplay: Sendable {
             "rate_budget": p.rateBudget.map(String.init) ?? "",
             "last_error": p.lastError ?? "",
         ]
+        if let worker = p.workerID {
+            fields["worker"] = worker
+            fields["worker_chunks_done"] = String(p.workerTasksDone ?? 0)
+        }
+        return fields
     }
 
     static func line(_ p: BackfillProgress) -> String {
@@ -80,6 +85,7 @@ final class ProgressDisplay: Sendable {
                     return "\(phase.name) \(pad)\(done)/\(phase.total)"
                 }.joined(separator: " · ") + "]"
         }
+        if let worker = p.workerID { text += " worker \(worker) did \(p.workerTasksDone ?? 0)" }
         text += " bars \(Format.count(p.barsReceived)) (\(Format.count(Int(p.barsPerSecond)))/s)"
         text += " \(String(format: "%.1f", p.megabytesPerSecond)) MB/s req \(p.requests)"
         if let budget = p.rateBudget { text += budget >= 0 ? " budget \(budget)" : " queued \(-budget)" }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresStore
+import Storage
 import Synchronization
 import Testing
 

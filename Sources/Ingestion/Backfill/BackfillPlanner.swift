@@ -36,6 +36,28 @@ public struct BackfillPlanner: Sendable {
         return (items, coveredSpans)
     }
 
+    /// The chunks of a backfill shared by several workers: the whole range cut as a first run cuts
+    /// it, then the chunks already fully covered left out. Unlike ``plan(_:)``, chunk boundaries do
+    /// not move with what is stored, so workers that plan the same request at different moments
+    /// name the same tasks (a chunk another worker just finished is covered, and left out, or is
+    /// already in the queue).
+    public func planShared(_ request: BackfillRequest) async throws -> [WorkItem] {
+        let range = DayRange(request.range.first, min(request.range.last, request.today)) ?? request.range
+        if request.allTickers { return try await planMarketDays(range, request: request).items }
+        var items: [WorkItem] = []
+        for timeframe in request.timeframes {
+            for symbol in request.tickers {
+                let covered = try await store.coverageForPlanning(symbol: symbol, timeframe: timeframe)
+                for chunk in range.chunked(maxDays: request.chunkDays(for: timeframe))
+                where !chunk.subtracting(covered).isEmpty {
+                    let done = DayRange(chunk.first, min(chunk.last, request.today.adding(days: -1)))
+                    items.append(WorkItem(symbol: symbol, timeframe: timeframe, range: chunk, completes: done))
+                }
+            }
+        }
+        return items
+    }
+
     /// One item per session not yet recorded for the whole market: each is one grouped-daily request.
     func planMarketDays(_ range: DayRange, request: BackfillRequest) async throws -> (
         items: [WorkItem], coveredSpans: Int

@@ -23,6 +23,10 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     public var rateBudget: Int?
     /// The latest error, while the run goes on.
     public var lastError: String?
+    /// With several workers sharing a queue (``BackfillWorker``): this worker's id and the tasks it
+    /// completed; the item counts above are then every worker's.
+    public var workerID: String?
+    public var workerTasksDone: Int?
 
     public init() {}
 

@@ -91,6 +91,8 @@ public struct BackfillRunner: Sendable {
                     group.cancelAll()
                     continue
                 }
+                // The database stayed away past its deadline: the chunks left would wait for it in turn.
+                if tally.isStopped { continue }
                 _ = addNext()
             }
         }
@@ -102,9 +104,35 @@ public struct BackfillRunner: Sendable {
         _ item: WorkItem, tally: Tally, onProgress: @Sendable (BackfillProgress) -> Void,
         snapshot: @Sendable () -> BackfillProgress
     ) async {
+        switch await attempt(item) {
+        case .stored(let outcome):
+            tally.succeeded(item, outcome)
+            await publishStored(item, outcome)
+        case .failed(let message, let storeUnreachable):
+            tally.failed(item, message: message)
+            if storeUnreachable { tally.stopStarting() }
+        case .cancelled:
+            return
+        }
+        var progress = snapshot()
+        progress.lastItem = item.description
+        await emit(progress, onProgress)
+    }
+
+    /// What became of one chunk.
+    enum ChunkResult: Sendable {
+        case stored(WriteOutcome)
+        /// Failed for good; `storeUnreachable` when the database stayed away past its retry deadline,
+        /// which every later chunk would meet too.
+        case failed(message: String, storeUnreachable: Bool)
+        case cancelled
+    }
+
+    /// Fetches and stores one chunk, once more when the failure may pass.
+    func attempt(_ item: WorkItem) async -> ChunkResult {
         var task = FileTask(maxAttempts: 2)
         while !task.isFinished {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return .cancelled }
             do {
                 _ = try task.apply(.start)
                 let outcome: WriteOutcome
@@ -118,21 +146,19 @@ public struct BackfillRunner: Sendable {
                     outcome = try await store.write(batch, covering: item.completes)
                 }
                 _ = try task.apply(.processed(rows: outcome.changed))
-                tally.succeeded(item, outcome)
-                await publishStored(item, outcome)
+                return .stored(outcome)
             } catch {
-                if Task.isCancelled || error is CancellationError { return }
-                let retryable = (error as? PolygonError)?.isRetryable ?? false
+                if Task.isCancelled || error is CancellationError { return .cancelled }
+                let unreachable = (error as? StorageError)?.code == .unreachable
+                let retryable = !unreachable && ((error as? PolygonError)?.isRetryable ?? false)
                 if case .giveUp = try? task.apply(.failed(message: String(describing: error), retryable: retryable)) {
                     logger.error(
                         "chunk failed", metadata: [MetadataKey.task: "\(item)", MetadataKey.reason: "\(error)"])
-                    tally.failed(item, message: String(describing: error))
+                    return .failed(message: String(describing: error), storeUnreachable: unreachable)
                 }
             }
         }
-        var progress = snapshot()
-        progress.lastItem = item.description
-        await emit(progress, onProgress)
+        return .cancelled
     }
 
     /// A whole-market day: one grouped-daily request, every ticker's daily bar restamped from
@@ -160,7 +186,7 @@ public struct BackfillRunner: Sendable {
         await bus.publish(BusMessage(topic: Topic.progress, payload: Array(payload)))
     }
 
-    private func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {
+    func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {
         guard let bus, outcome.received > 0 else { return }
         let payload =
             #"{"symbol":"\#(item.symbol)","timeframe":"\#(item.timeframe)","from":"\#(item.range.first)","#
@@ -180,6 +206,7 @@ final class Tally: Sendable {
         var changedByTimeframe: [String: Int] = [:]
         var failures: [BackfillFailure] = []
         var earliest: [String: LocalDate] = [:]
+        var stopped = false
     }
 
     private let state = Mutex(State())
@@ -235,6 +262,13 @@ final class Tally: Sendable {
             $0.failures.append(BackfillFailure(item: item.description, message: message))
         }
     }
+
+    /// Chunks stored so far.
+    var doneCount: Int { state.withLock { $0.done } }
+
+    /// No more chunks are to be started (the store is unreachable).
+    func stopStarting() { state.withLock { $0.stopped = true } }
+    var isStopped: Bool { state.withLock { $0.stopped } }
 
     var failures: [BackfillFailure] { state.withLock { $0.failures } }
     var receivedByTimeframe: [String: Int] { state.withLock { $0.receivedByTimeframe } }

@@ -10,6 +10,8 @@ public struct StorageError: Error, CustomStringConvertible {
         public static let unsupportedTimeframe = Code("unsupported-timeframe")
         public static let write = Code("write")
         public static let read = Code("read")
+        /// The database server could not be reached within the store's retry deadline.
+        public static let unreachable = Code("unreachable")
     }
 
     public var code: Code
