@@ -56,7 +56,7 @@ final class PostgresReconnect: Sendable {
                 let value = try await operation()
                 recovered()
                 return value
-            } catch where Self.isConnectionFailure(error) && !Task.isCancelled {
+            } catch  where Self.isConnectionFailure(error) && !Task.isCancelled {
                 attempt += 1
                 let reason = Self.reason(error)
                 guard ContinuousClock.now < deadline else {
@@ -135,7 +135,9 @@ final class PostgresReconnect: Sendable {
     static func isConnectionFailure(_ error: any Error) -> Bool {
         switch error {
         case let error as PostgresTransactionError:
-            return [error.beginError, error.closureError, error.commitError].contains { $0.map(isConnectionFailure) ?? false }
+            return [error.beginError, error.closureError, error.commitError].contains {
+                $0.map(isConnectionFailure) ?? false
+            }
         case let error as PSQLError:
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:

@@ -147,7 +147,8 @@ struct BackfillCommand {
                 printError("error: the grouped daily bars of \(session) list no tickers to rank")
                 return nil
             }
-            logger.info("top \(tickers.count) tickers by dollar volume on \(session): \(tickers.joined(separator: ","))")
+            logger.info(
+                "top \(tickers.count) tickers by dollar volume on \(session): \(tickers.joined(separator: ","))")
             var ranked = request
             ranked.tickers = tickers
             return ranked

@@ -148,13 +148,15 @@ struct BackfillOptions: ParsableArguments {
         }
         guard PostgresSettings.isURL(workersFrom) else {
             throw ValidationError(
-                "--workers-from takes a PostgreSQL URL (postgres://user@host:port/db), not '\(PostgresSettings.redact(workersFrom))'")
+                "--workers-from takes a PostgreSQL URL (postgres://user@host:port/db), not '\(PostgresSettings.redact(workersFrom))'"
+            )
         }
         guard db == StoreChoice.defaultPath else {
             throw ValidationError("--workers-from stores into its own database: leave --db out")
         }
         if flatfiles || flatfilesDir != nil {
-            throw ValidationError("flat files with --workers-from are not yet available; use REST (without --flatfiles)")
+            throw ValidationError(
+                "flat files with --workers-from are not yet available; use REST (without --flatfiles)")
         }
         if dryRun { throw ValidationError("--dry-run with --workers-from is not yet available") }
         if let workerID, workerID.isEmpty || workerID.count > 200 {

@@ -28,7 +28,8 @@ enum Summary {
             "  chunks      \(p.itemsDone) stored, \(p.itemsFailed) failed, \(report.alreadyCovered) ticker/timeframes already complete"
         )
         if let worker = p.workerID {
-            lines.append("  worker      \(worker) completed \(p.workerTasksDone ?? 0) of the chunks (all workers' counts above)")
+            lines.append(
+                "  worker      \(worker) completed \(p.workerTasksDone ?? 0) of the chunks (all workers' counts above)")
         }
         lines.append("  errors      \(report.failures.count)")
         for failure in report.failures.prefix(20) { lines.append("    - \(failure)") }

@@ -19,7 +19,8 @@ struct PostgresRestartTests {
         try await DedicatedCluster.with { cluster in
             try await sandbox.withRunning { baseURL in
                 let arguments = [
-                    "--base-url", baseURL, "--rate-limit", "100000", "--tickers", "AMD,NVDA,TSLA", "--from", "2024-01-02",
+                    "--base-url", baseURL, "--rate-limit", "100000", "--tickers", "AMD,NVDA,TSLA", "--from",
+                    "2024-01-02",
                     "--to", "2024-06-28", "--concurrency", "2", "--phases", "daily,minute",
                 ]
                 var environment = [
@@ -36,7 +37,8 @@ struct PostgresRestartTests {
                 }
                 try await cluster.run("pause")
                 try await Self.until("the retry line", process: process) {
-                    ((try? String(contentsOf: err, encoding: .utf8)) ?? "").contains("PostgreSQL unreachable, retrying (")
+                    ((try? String(contentsOf: err, encoding: .utf8)) ?? "").contains(
+                        "PostgreSQL unreachable, retrying (")
                 }
                 try await cluster.run("resume")
                 let exit = try await ChildExit.wait(process, timeout: .seconds(600))
@@ -55,7 +57,8 @@ struct PostgresRestartTests {
                     let stored = try await PostgresTestSupport.rows(query, on: restarted)
                     #expect(stored == expected, "\(query)")
                 }
-                let minutes = try await PostgresTestSupport.rows("SELECT COUNT(*)::text FROM bars_minute", on: restarted)
+                let minutes = try await PostgresTestSupport.rows(
+                    "SELECT COUNT(*)::text FROM bars_minute", on: restarted)
                 #expect((Int(minutes.first ?? "") ?? 0) > 300_000, "\(minutes)")
             }
         }
@@ -162,7 +165,8 @@ struct DedicatedCluster: Sendable {
         let status = try await ChildExit.wait(process, timeout: .seconds(120))
         guard status?.code == 0 else {
             throw StorageError(
-                .cannotOpen, "pg-cluster.sh \(arguments.joined(separator: " ")) failed: \(status.map { "\($0)" } ?? "timed out")")
+                .cannotOpen,
+                "pg-cluster.sh \(arguments.joined(separator: " ")) failed: \(status.map { "\($0)" } ?? "timed out")")
         }
         return try String(contentsOf: out, encoding: .utf8)
     }

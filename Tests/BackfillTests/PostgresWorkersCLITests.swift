@@ -49,7 +49,8 @@ struct PostgresWorkersCLITests {
                             #expect(exit?.signal == SIGKILL, "w1 died midway: \(output.suffix(2_000))")
                         } else {
                             #expect(exit?.code == 0, "\(worker.name): \(output.suffix(3_000))")
-                            #expect(output.contains("Backfill completed") && output.contains("worker      \(worker.name)"))
+                            #expect(
+                                output.contains("Backfill completed") && output.contains("worker      \(worker.name)"))
                         }
                     }
 

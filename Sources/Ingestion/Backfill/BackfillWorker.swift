@@ -175,7 +175,8 @@ public struct BackfillWorker: Sendable {
             let since = EasternTime.utcMilliseconds(on: item.range.first, minutesAfterMidnight: 0)
             let outcome = await holding(claim) { () async -> String? in
                 do {
-                    _ = try await enricher.enrich(symbol: item.symbol, timeframe: item.timeframe, earliestWrittenMs: since)
+                    _ = try await enricher.enrich(
+                        symbol: item.symbol, timeframe: item.timeframe, earliestWrittenMs: since)
                     return nil
                 } catch {
                     return "\(error)"
@@ -201,12 +202,14 @@ public struct BackfillWorker: Sendable {
                     do {
                         if try await !queue.renew(claim, lease: lease) {
                             runner.logger.info(
-                                "lost the lease of a chunk to another worker", metadata: [MetadataKey.task: "\(claim.key)"])
+                                "lost the lease of a chunk to another worker",
+                                metadata: [MetadataKey.task: "\(claim.key)"])
                             break
                         }
                     } catch {
                         runner.logger.info(
-                            "cannot renew a lease", metadata: [MetadataKey.task: "\(claim.key)", MetadataKey.reason: "\(error)"])
+                            "cannot renew a lease",
+                            metadata: [MetadataKey.task: "\(claim.key)", MetadataKey.reason: "\(error)"])
                     }
                 }
                 return nil
