@@ -104,23 +104,7 @@ struct JSONText: Sendable {
     /// A field whose value is an array of integers.
     mutating func field(_ key: String, integers: some Collection<Int64>) {
         self.key(key)
-        separate()
-        let count = integers.count
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + count * Self.maxNumberBytes) { raw in
-            let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var at = 0
-            out[at] = UInt8(ascii: "[")
-            at += 1
-            for (index, value) in integers.enumerated() {
-                if index > 0 {
-                    out[at] = UInt8(ascii: ",")
-                    at += 1
-                }
-                at += NumberText.integer(value, into: out + at)
-            }
-            out[at] = UInt8(ascii: "]")
-            return at + 1
-        }
+        numberArray(integers) { value, out in NumberText.integer(value, into: out) }
     }
 
     /// Most bytes one number takes, its comma included (`-1.7976931348623157e+308,` is 24).
@@ -129,21 +113,26 @@ struct JSONText: Sendable {
     /// `[…]` of numbers to `significant` digits (see ``decimal(_:significant:)``), formatted into
     /// space reserved for the whole array at once.
     mutating func decimals(_ values: some Collection<Double?>, significant: Int) {
+        numberArray(values) { value, out in NumberText.decimal(value, significant: significant, into: out) }
+    }
+
+    /// `[…]` of `values`, each written by `write` (at most ``maxNumberBytes`` − 1 bytes, returning
+    /// how many) straight into space reserved for the whole array.
+    private mutating func numberArray<Values: Collection>(
+        _ values: Values, _ write: (Values.Element, UnsafeMutablePointer<UInt8>) -> Int
+    ) {
         separate()
         let count = values.count
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + count * Self.maxNumberBytes) { raw in
             let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var at = 0
-            out[at] = UInt8(ascii: "[")
-            at += 1
-            var first = true
+            out[0] = UInt8(ascii: "[")
+            var at = 1
             for value in values {
-                if !first {
+                if at > 1 {
                     out[at] = UInt8(ascii: ",")
                     at += 1
                 }
-                first = false
-                at += NumberText.decimal(value, significant: significant, into: out + at)
+                at += write(value, out + at)
             }
             out[at] = UInt8(ascii: "]")
             return at + 1
