@@ -104,6 +104,6 @@ public struct WebApp: Sendable {
     static func jsonResponse(_ json: JSONText) -> Response {
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+            body: .init(byteBuffer: json.buffer))
     }
 }
