@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "gui",
             dependencies: [
-                "WebUI", "Storage", "RedisBus",
+                "WebUI", "Storage", "RedisBus", "MessageBus", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

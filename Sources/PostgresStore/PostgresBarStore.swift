@@ -16,12 +16,18 @@ public final class PostgresBarStore: BarStore {
     let client: PostgresClient
     let logger: Logger
     let reconnect: PostgresReconnect
+    /// Plain tables, or TimescaleDB hypertables when the server has the extension.
+    public let layout: PostgresTimescale.Layout
 
-    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger, reconnect: PostgresReconnect) {
+    private init(
+        settings: PostgresSettings, client: PostgresClient, logger: Logger, reconnect: PostgresReconnect,
+        layout: PostgresTimescale.Layout
+    ) {
         self.settings = settings
         self.client = client
         self.logger = logger
         self.reconnect = reconnect
+        self.layout = layout
     }
 
     /// What the store says while the server is away: a transaction retried, the server back.
@@ -44,7 +50,7 @@ public final class PostgresBarStore: BarStore {
         onConnectionEvent: @escaping @Sendable (ConnectionEvent) -> Void = { _ in },
         _ body: (PostgresBarStore) async throws -> Result
     ) async throws -> Result {
-        try await prepare(settings, logger: logger)
+        let layout = try await prepare(settings, logger: logger)
         // The pool warns when a lease comes before its run() task is scheduled (a harmless race
         // here: the lease waits); below debug, only its errors reach the user's log.
         var background = logger
@@ -53,7 +59,8 @@ public final class PostgresBarStore: BarStore {
             configuration: settings.clientConfiguration, eventLoopGroup: PostgresClient.defaultEventLoopGroup,
             backgroundLogger: background)
         let reconnect = PostgresReconnect(settings: settings, onEvent: onConnectionEvent)
-        let store = PostgresBarStore(settings: settings, client: client, logger: logger, reconnect: reconnect)
+        let store = PostgresBarStore(
+            settings: settings, client: client, logger: logger, reconnect: reconnect, layout: layout)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -63,7 +70,7 @@ public final class PostgresBarStore: BarStore {
 
     /// One direct connection before the pool: a pool retries failed connections forever, so the
     /// reason (refused, wrong password, no database) would surface only as a hang.
-    static func prepare(_ settings: PostgresSettings, logger: Logger) async throws {
+    static func prepare(_ settings: PostgresSettings, logger: Logger) async throws -> PostgresTimescale.Layout {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
@@ -73,13 +80,23 @@ public final class PostgresBarStore: BarStore {
         }
         do {
             let applied = try await PostgresSchema.migrate(connection, logger: logger)
-            try? await connection.close()
             if !applied.isEmpty {
                 logger.info("migrated PostgreSQL \(settings.redacted) to version \(applied.max() ?? 0)")
             }
         } catch {
             try? await connection.close()
             throw PostgresFailure.storageError(.migration, "cannot migrate the PostgreSQL database \(settings)", error)
+        }
+        do {
+            let layout = try await PostgresTimescale.setUp(connection, logger: logger)
+            try? await connection.close()
+            logger.debug("PostgreSQL \(settings.redacted) bar tables: \(layout)")
+            return layout
+        } catch {
+            try? await connection.close()
+            throw PostgresFailure.storageError(
+                .migration,
+                "cannot set up TimescaleDB in \(settings) (is timescaledb in shared_preload_libraries?)", error)
         }
     }
 
@@ -91,9 +108,10 @@ public final class PostgresBarStore: BarStore {
     ) async throws -> T {
         do {
             return try await reconnect.run { [self] in
-                try await reconnect.withConnection(client) { [logger] connection in
+                try await reconnect.withConnection(client) { [logger, layout] connection in
                     try await PostgresReconnect.transaction(connection, logger: logger) { connection in
-                        try await body(PostgresWriteContext(connection: connection, logger: logger))
+                        try await body(
+                            PostgresWriteContext(connection: connection, logger: logger, timescale: layout != .plain))
                     }
                 }
             }
@@ -119,8 +137,10 @@ public final class PostgresBarStore: BarStore {
 struct PostgresWriteContext {
     let connection: PostgresConnection
     let logger: Logger
+    /// The bar tables are hypertables: writes decompress the chunks they touch first.
+    var timescale = false
 
-    var writer: PostgresBarWriter { PostgresBarWriter(connection: connection, logger: logger) }
+    var writer: PostgresBarWriter { PostgresBarWriter(connection: connection, logger: logger, timescale: timescale) }
     var securities: PostgresSecurities { PostgresSecurities(connection: connection, logger: logger) }
 }
 

@@ -10,6 +10,9 @@ import Storage
 struct PostgresBarWriter {
     let connection: PostgresConnection
     let logger: Logger
+    /// The bar tables are TimescaleDB hypertables: a write first decompresses the chunks it touches
+    /// (see ``PostgresTimescale``).
+    var timescale = false
 
     var securities: PostgresSecurities { PostgresSecurities(connection: connection, logger: logger) }
 
@@ -34,6 +37,12 @@ struct PostgresBarWriter {
     func upsert(table: String, securityID: Int64, bars: [Bar]) async throws -> Int {
         guard !bars.isEmpty else { return 0 }
         let columns = try BarColumns(Self.lastPerMinute(bars))
+        if timescale, let first = columns.t.min(), let last = columns.t.max() {
+            var decompress = PostgresQuery(unsafeSQL: PostgresTimescale.decompressSQL(table: table))
+            decompress.binds.append(first)
+            decompress.binds.append(last)
+            try await connection.query(decompress, logger: logger)
+        }
         let rows = try await connection.query(
             """
             WITH input AS (

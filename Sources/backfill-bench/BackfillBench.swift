@@ -22,6 +22,7 @@ enum BackfillBench {
         "dayfile": { try await DayFileBench.run(file: $0) },
         "dayfiles": { try await DayFilesBench.run(directory: $0) },
         "pg-dayfile": { try await PostgresDayFileBench.run(file: $0) },
+        "gui-api-db": { try await GUIAPIBench.writeDatabase(path: $0) },
     ]
 
     static func main() async {

@@ -45,6 +45,14 @@ enum GUIAPIBench {
         }
     }
 
+    /// `gui-api-db PATH`: the benchmark's warehouse as a SQLite file, for a release `gui` under `wrk`.
+    static func writeDatabase(path: String) async throws {
+        var logger = Logger(label: "gui-bench")
+        logger.logLevel = .warning
+        let stored = try await fill(try SQLiteBarStore(path: path, logger: logger))
+        print("stored \(stored) minute bars of BENCH (2024, 04:00-20:00) in \(path); request \(Self.path)")
+    }
+
     /// One year of synthetic minute bars, written as one batch per month.
     static func fill(_ store: SQLiteBarStore) async throws -> Int {
         let calendar = TradingCalendar()

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MessageBus
+import PostgresStore
 import RedisBus
 import Storage
 import WebUI
@@ -24,7 +26,12 @@ struct GUICommand: AsyncParsableCommand {
     @Option(help: "Token required on every request and WebSocket (default: GUI_TOKEN from the environment).")
     var token: String?
 
-    @Option(help: "Where live bars come from: none, or redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).")
+    @Option(
+        help: ArgumentHelp(
+            "Where live bars come from: none; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or postgres://user@host:port/db.",
+            discussion:
+                "With a PostgreSQL URL the gui LISTENs for what `scraper live --bus` with the same URL NOTIFYs; the password comes from the URL or DB_PASSWORD."
+        ))
     var bus = "none"
 
     @Option(help: "The scraper the monitor page starts backfills with (default: beside gui; 'none': read-only).")
@@ -36,8 +43,14 @@ struct GUICommand: AsyncParsableCommand {
 
     mutating func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
-        guard ["none", "redis"].contains(bus) else {
-            throw ValidationError("--bus must be none or redis, got '\(bus)'")
+        if PostgresSettings.isURL(bus) {
+            do {
+                _ = try PostgresSettings(url: bus)
+            } catch {
+                throw ValidationError("--bus: \(error)")
+            }
+        } else if !["none", "redis"].contains(bus) {
+            throw ValidationError("--bus must be none, redis or a postgres:// URL, got '\(bus)'")
         }
         if let token = resolvedToken {
             let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -58,14 +71,35 @@ struct GUICommand: AsyncParsableCommand {
             throw ValidationError("no database at '\(db)': run `scraper backfill` first or pass --db")
         }
         let store = try SQLiteBarStore(path: db, logger: logger)
-        var redis: RedisMessageBus?
-        if bus == "redis" {
-            let configuration = try RedisConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
-            redis = RedisMessageBus(configuration: configuration, logger: logger)
+        let environment = ProcessInfo.processInfo.environment
+        if PostgresSettings.isURL(bus) {
+            let settings = try PostgresSettings(url: bus, environment: environment)
+            try await PostgresBarStore.withStore(settings, logger: logger) { database in
+                let notify = PostgresNotifyBus(store: database, logger: logger)
+                logger.info("live bars from PostgreSQL NOTIFY, \(settings.redacted)")
+                try await serve(store: store, bus: notify, logger: logger, listen: { await notify.run() }) {
+                    notify.isListening
+                }
+            }
+        } else if bus == "redis" {
+            let configuration = try RedisConfiguration.fromEnvironment(environment)
+            let redis = RedisMessageBus(configuration: configuration, logger: logger)
             logger.info("live bars from \(configuration)")
+            // The subscriber connection (reconnecting with backoff) for as long as the server runs.
+            try await serve(store: store, bus: redis, logger: logger, listen: { try await redis.run() })
+        } else {
+            try await serve(store: store, bus: nil, logger: logger, listen: nil)
         }
+    }
+
+    /// Runs the server, and `listen` (the bus's subscriber) beside it until the server stops. The
+    /// URL is printed once `isListening` (at most 30 s later), so a bar published after it is seen.
+    private func serve(
+        store: SQLiteBarStore, bus: (any MessageBus)?, logger: Logger,
+        listen: (@Sendable () async throws -> Void)?, isListening: @Sendable () -> Bool = { true }
+    ) async throws {
         let web = WebApp(
-            store: store, bus: redis, configuration: .init(token: resolvedToken), launcher: launcher(logger))
+            store: store, bus: bus, configuration: .init(token: resolvedToken), launcher: launcher(logger))
         let host = self.host
         let app = web.makeApplication(host: host, port: port, logger: logger) { port in
             // The token is not printed: whoever started gui knows it.
@@ -73,10 +107,10 @@ struct GUICommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("gui: open http://\(host):\(port)/\n".utf8))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            if let redis {
-                // The subscriber connection (reconnecting with backoff) for as long as the server runs.
-                group.addTask { try await redis.run() }
-            }
+            if let listen { group.addTask { try await listen() } }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !isListening() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if !isListening() { logger.warning("the bus is not listening yet; live bars start when it is") }
             group.addTask { try await app.runService() }
             try await group.next()  // the server stopped (a signal): stop the bus too
             group.cancelAll()

@@ -105,6 +105,13 @@ extension BackfillCommand {
                 + "from \(label) into \(options.db): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
         let stop = StopRequest()
+        // Ctrl-C is caught before any day file starts: one arriving while the work was starting would
+        // otherwise end the process by the default action.
+        let interrupts = SignalHandling.onInterrupt {
+            display.note("interrupt: finishing the day file in progress; press Ctrl-C again to stop at once")
+            stop.request()
+        }
+        defer { interrupts.cancel() }
         // Crash tests: SIGKILL ourselves once N day files are stored, while the next are in flight
         // (deterministic, where a kill from outside can come after a fast run has finished).
         let killAfter = ProcessInfo.processInfo.environment["BACKFILL_TEST_SIGKILL_AFTER_FILES"].flatMap(Int.init)
@@ -116,11 +123,6 @@ extension BackfillCommand {
                     if let killAfter, progress.itemsDone >= killAfter { kill(getpid(), SIGKILL) }
                 })
         }
-        let interrupts = SignalHandling.onInterrupt {
-            display.note("interrupt: finishing the day file in progress; press Ctrl-C again to stop at once")
-            stop.request()
-        }
-        defer { interrupts.cancel() }
         let report: FlatFileReport
         do {
             report = try await work.value

@@ -6,6 +6,7 @@ import Logging
 import MessageBus
 import Polygon
 import PolygonSandbox
+import PostgresStore
 import Storage
 
 /// `scraper live`: the WebSocket feed's minute bars through the backfill's path into the warehouse.
@@ -69,7 +70,7 @@ struct LiveCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Where each stored bar is published: inprocess, or redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD) for other processes such as gui --bus redis."
+            "Where each stored bar is published: inprocess; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or PostgreSQL LISTEN/NOTIFY as postgres://user@host:port/db (password from DB_PASSWORD), for other processes such as gui --bus with the same value."
     )
     var bus = "inprocess"
 
@@ -87,8 +88,14 @@ struct LiveCommand: AsyncParsableCommand {
     func validate() throws {
         try StoreChoice.requireSQLite(db, command: "live")
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
-        guard ["inprocess", "redis"].contains(bus) else {
-            throw ValidationError("--bus must be inprocess or redis, got '\(bus)'")
+        if PostgresSettings.isURL(bus) {
+            do {
+                _ = try PostgresSettings(url: bus)
+            } catch {
+                throw ValidationError("--bus: \(error)")
+            }
+        } else if !["inprocess", "redis"].contains(bus) {
+            throw ValidationError("--bus must be inprocess, redis or a postgres:// URL, got '\(bus)'")
         }
         if !all {
             guard !symbols.isEmpty else { throw ValidationError("--tickers names no ticker") }

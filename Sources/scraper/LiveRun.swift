@@ -6,6 +6,7 @@ import MessageBus
 import RedisBus
 import Polygon
 import PolygonSandbox
+import PostgresStore
 import Storage
 
 /// Wires `scraper live`: settings, store, feed and REST client (real or sandbox), progress lines,
@@ -69,17 +70,39 @@ struct LiveRun {
     private func ingest(
         feedURL: String, apiKey: String, client: RESTClient, store: SQLiteBarStore, logger: Logger
     ) async -> Int32 {
-        let feed = FeedClient(
-            configuration: .init(url: feedURL, apiKey: apiKey, topics: command.topics, bufferSize: 200_000),
-            logger: logger)
-        let configuration = LiveIngestor.Configuration(catchUpSession: !command.all && !command.noCatchUp)
-        let bus: any MessageBus
+        if PostgresSettings.isURL(command.bus) {
+            // NOTIFY needs the pool running: the whole run happens inside the store's scope.
+            do {
+                let settings = try PostgresSettings(url: command.bus, environment: ProcessInfo.processInfo.environment)
+                return try await PostgresBarStore.withStore(settings, logger: logger) { database in
+                    logger.info("publishing stored bars on PostgreSQL NOTIFY, \(settings.redacted)")
+                    let bus = PostgresNotifyBus(store: database, logger: logger)
+                    return await ingest(
+                        feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, logger: logger)
+                }
+            } catch {
+                printError("error: \(error)")
+                return 1
+            }
+        }
         switch await Self.bus(command.bus, logger: logger) {
-        case .success(let chosen): bus = chosen
+        case .success(let bus):
+            return await ingest(
+                feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, logger: logger)
         case .failure(let error):
             printError("error: \(error.message)")
             return 1
         }
+    }
+
+    private func ingest(
+        feedURL: String, apiKey: String, client: RESTClient, store: SQLiteBarStore, bus: any MessageBus,
+        logger: Logger
+    ) async -> Int32 {
+        let feed = FeedClient(
+            configuration: .init(url: feedURL, apiKey: apiKey, topics: command.topics, bufferSize: 200_000),
+            logger: logger)
+        let configuration = LiveIngestor.Configuration(catchUpSession: !command.all && !command.noCatchUp)
         let ingestor = LiveIngestor(
             store: store, bus: bus, client: client, configuration: configuration, logger: logger)
         let shownURL = client.redactor.redact(feedURL)

@@ -104,7 +104,10 @@ struct BrowserTests {
             let windowBars = Int(try await Self.dataset(page, "bars")) ?? 0
             _ = try await page.evaluate("document.getElementById('chart').focus()")
             try await page.key("Home", code: 36)
-            try await page.waitUntil("document.getElementById('chart-root').dataset.older === '1'")
+            // The older page is drawn in the next animation frame after `older` is set.
+            try await page.waitUntil(
+                "document.getElementById('chart-root').dataset.older === '1'"
+                    + " && Number(document.getElementById('chart-root').dataset.bars) > \(windowBars)")
             let withOlder = Int(try await Self.dataset(page, "bars")) ?? 0
             let firstT = Int64(try await Self.dataset(page, "firstT")) ?? .max
             let february = EasternTime.utcMilliseconds(on: TestSupport.date("2025-02-03"), minutesAfterMidnight: 0)
@@ -122,7 +125,8 @@ struct BrowserTests {
             let bar = Bar(windowStartMs: minute, open: 200, high: 202, low: 199, close: 201, volume: 5_000)
             let message = LiveBarMessage(symbol: "AAPL", bar: bar, indicators: nil, source: .live, revised: false)
             try await withRunningBus(configuration) { bus in
-                for _ in 0..<50 {
+                // Published until the page has a live frame (60 s at most on a loaded machine).
+                for _ in 0..<300 {
                     await bus.publish(message.busMessage)
                     if try await page.evaluate("document.getElementById('chart-root').dataset.liveFrames") != nil {
                         break
@@ -131,7 +135,7 @@ struct BrowserTests {
                 }
             }
             try await page.waitUntil(
-                "document.getElementById('chart-root').dataset.lastLiveT === '\(minute)'", seconds: 5)
+                "document.getElementById('chart-root').dataset.lastLiveT === '\(minute)'", seconds: 30)
             // The live minute opens a new 15m candle, or updates the last one when the stored bars
             // already reach into its bucket; either way it is drawn (lastLiveT above).
             let barsAfterLive = Int(try await Self.dataset(page, "bars")) ?? -1

@@ -41,4 +41,29 @@ struct JSONTextTests {
             }
         }
     }
+
+    /// Arrays are formatted through a pointer into reserved space: the same text as value by value.
+    @Test func arraysMatchTheirValuesWrittenOneByOne() throws {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Double?] = (0..<5_000).map { index in
+            if index % 97 == 0 { return nil }
+            let exponent = Double.random(in: -7...16, using: &generator)
+            return (Bool.random(using: &generator) ? 1 : -1) * pow(10, exponent)
+        }
+        for significant in [8, 12] {
+            var column = JSONText()
+            column.field("x", numbers: values)
+            var derived = JSONText()
+            derived.field("x", derived: values, significant: significant)
+            let one = "\"x\":" + Self.written(values, significant: significant)
+            #expect(String(decoding: derived.bytes, as: UTF8.self) == one)
+            if significant == 12 { #expect(String(decoding: column.bytes, as: UTF8.self) == one) }
+        }
+        let integers: [Int64] = [0, 7, -7, 1_735_000_000_000, .max, .min, 99, 100, -100]
+        var json = JSONText()
+        json.field("t", integers: integers)
+        #expect(
+            String(decoding: json.bytes, as: UTF8.self)
+                == "\"t\":[" + integers.map(String.init).joined(separator: ",") + "]")
+    }
 }

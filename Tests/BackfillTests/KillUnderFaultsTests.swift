@@ -67,7 +67,8 @@ struct KillUnderFaultsTests {
 
     /// Waits until the database holds more minute bars than `count` (or the process ends); returns the new count.
     static func waitForMoreMinuteBars(than count: Int, in path: String, process: Process) async throws -> Int {
-        for _ in 0..<3_000 {
+        let deadline = ContinuousClock.now + .seconds(180)  // a loaded machine can take long to start
+        while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: path), let queue = try? DatabaseQueue(path: path),
                 let now = try? await queue.read({ try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) }),
                 now > count
@@ -78,6 +79,7 @@ struct KillUnderFaultsTests {
             guard ChildExit.isRunning(process) else { return count }
             try await Task.sleep(for: .milliseconds(10))
         }
+        Issue.record("no new minute bar within 180 s")
         return count
     }
 }

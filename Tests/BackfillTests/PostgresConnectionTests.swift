@@ -124,4 +124,33 @@ struct PostgresConnectionTests {
             }
         }
     }
+
+    /// This machine's PostgreSQL has no TimescaleDB package: the store says so and keeps plain
+    /// tables with their primary keys; no extension or hypertable function is created.
+    @Test func withoutTimescaleDBTheBarTablesArePlainWithTheirKeys() async throws {
+        try await PostgresTestSupport.withDatabase { (settings) async throws in
+            let available = try await PostgresTestSupport.rows(
+                "SELECT name FROM pg_available_extensions WHERE name = 'timescaledb'", on: settings)
+            try #require(available.isEmpty, "this test is for a server without TimescaleDB")
+            try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { (store) async throws in
+                #expect(store.layout == .plain)
+                #expect(store.layout.description.contains("TimescaleDB not available"))
+            }
+            let extensions = try await PostgresTestSupport.rows(
+                "SELECT extname FROM pg_extension WHERE extname = 'timescaledb'", on: settings)
+            #expect(extensions.isEmpty)
+            let functions = try await PostgresTestSupport.rows(
+                "SELECT proname FROM pg_proc WHERE proname = 'backfill_now_ms'", on: settings)
+            #expect(functions.isEmpty)
+            let keys = try await PostgresTestSupport.rows(
+                """
+                SELECT c.relname || ':' || pg_get_constraintdef(k.oid) FROM pg_constraint k
+                JOIN pg_class c ON c.oid = k.conrelid
+                WHERE k.contype = 'p' AND c.relname IN ('bars_minute', 'bars_day') ORDER BY c.relname
+                """, on: settings)
+            #expect(
+                keys == ["bars_day:PRIMARY KEY (security_id, t)", "bars_minute:PRIMARY KEY (security_id, t)"],
+                "\(keys)")
+        }
+    }
 }

@@ -74,8 +74,9 @@ struct ReferenceCLITests {
         let base = ["--sandbox", "--tickers", "AMD,NVDA", "--from", "2025-01-06", "--to", "2025-01-07"]
         // Two requests a minute: the reference phase's second request waits about 30 s.
         let (process, out, err) = try ScraperCLITests.start(base + ["--rate-limit", "2"], in: folder)
-        for _ in 0..<1_000 {
-            if (try? String(contentsOf: err, encoding: .utf8))?.contains("phase reference: started") == true { break }
+        let deadline = ContinuousClock.now + .seconds(120)  // a loaded machine can take long to start
+        while (try? String(contentsOf: err, encoding: .utf8))?.contains("phase reference: started") != true {
+            try #require(ContinuousClock.now < deadline, "the reference phase did not start within 120 s")
             try await Task.sleep(for: .milliseconds(10))
         }
         try await Task.sleep(for: .milliseconds(300))

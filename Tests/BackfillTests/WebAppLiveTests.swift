@@ -77,7 +77,8 @@ struct WebAppLiveTests {
     }
 
     /// Opens the socket, waits for `hello`, runs `publish`, and returns the next `count` bar frames
-    /// (fewer after 10 s, so a lost frame fails the test instead of hanging it).
+    /// (fewer after 60 s, so a lost frame fails the test instead of hanging it; a loaded machine can
+    /// take seconds to connect the feed and the socket).
     static func collect(
         _ client: some TestClientProtocol, path: String, count: Int, publish: @escaping @Sendable () async -> Void
     ) async throws -> [[String: Any]] {
@@ -92,7 +93,7 @@ struct WebAppLiveTests {
             }
         }
         defer { task.cancel() }
-        let texts = await TestSupport.collect(stream, count: count, seconds: 10) { $0.contains("\"type\":\"bar\"") }
+        let texts = await TestSupport.collect(stream, count: count, seconds: 60) { $0.contains("\"type\":\"bar\"") }
         return texts.compactMap { text in
             (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
         }

@@ -38,22 +38,9 @@ public struct CompletenessReport: Sendable {
     }
 
     /// Sessions that a repair should fetch again: missing or partial, before `today`, grouped into
-    /// runs of consecutive sessions per symbol.
+    /// runs of consecutive sessions per symbol (see ``LedgerEntry/repairRanges(_:before:)``).
     public func repairRanges(before today: LocalDate) -> [(symbol: String, range: DayRange)] {
-        var result: [(symbol: String, range: DayRange)] = []
-        var current: (symbol: String, first: LocalDate, last: LocalDate)?
-        for entry in entries {
-            let wanted = (entry.status == .missing || entry.status == .partial) && entry.session < today
-            if wanted, let run = current, run.symbol == entry.symbol {
-                current = (run.symbol, run.first, entry.session)
-                continue
-            }
-            if entry.status == .holiday, current?.symbol == entry.symbol { continue }
-            if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
-            current = wanted ? (entry.symbol, entry.session, entry.session) : nil
-        }
-        if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
-        return result
+        LedgerEntry.repairRanges(entries, before: today)
     }
 
     /// CSV of every entry: `symbol,session,status,expected,received,regular,gap_minutes,source`.

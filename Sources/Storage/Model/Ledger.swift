@@ -44,6 +44,30 @@ public struct LedgerEntry: Sendable, Equatable {
     }
 }
 
+extension LedgerEntry {
+    /// Sessions that a repair should fetch again: missing or partial, before `today`, grouped into
+    /// runs of consecutive sessions per symbol (a holiday inside a run does not break it).
+    /// - Parameter entries: ledger entries ordered by symbol, then session.
+    public static func repairRanges(_ entries: [LedgerEntry], before today: LocalDate) -> [(
+        symbol: String, range: DayRange
+    )] {
+        var result: [(symbol: String, range: DayRange)] = []
+        var current: (symbol: String, first: LocalDate, last: LocalDate)?
+        for entry in entries {
+            let wanted = (entry.status == .missing || entry.status == .partial) && entry.session < today
+            if wanted, let run = current, run.symbol == entry.symbol {
+                current = (run.symbol, run.first, entry.session)
+                continue
+            }
+            if entry.status == .holiday, current?.symbol == entry.symbol { continue }
+            if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
+            current = wanted ? (entry.symbol, entry.session, entry.session) : nil
+        }
+        if let run = current, let range = DayRange(run.first, run.last) { result.append((run.symbol, range)) }
+        return result
+    }
+}
+
 /// Reads the completeness ledger, written with the bars (see ``BarStore``).
 public protocol LedgerStore: Sendable {
     /// One entry per weekday of `range` for `symbol`; `listing` (first and last listed day, when

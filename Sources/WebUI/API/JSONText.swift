@@ -1,32 +1,56 @@
 import Foundation
+import Hummingbird
 
-/// A small JSON writer for the API's hot responses (tens of thousands of numbers per chart), which
-/// JSONEncoder makes several times slower; numbers are written in Swift's shortest round-trip form.
+/// A small JSON writer for the API's hot responses (hundreds of thousands of numbers per chart),
+/// which JSONEncoder makes several times slower. It writes straight into the `ByteBuffer` the
+/// response sends; number arrays are formatted by integer arithmetic through a raw pointer into
+/// space reserved for the whole array (no per-value append, no growth while formatting).
 struct JSONText: Sendable {
-    private(set) var bytes: [UInt8] = []
+    private(set) var buffer: ByteBuffer
     private var needsComma = false
 
     init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
+
+    /// The JSON written so far.
+    var bytes: [UInt8] { Array(buffer.readableBytesView) }
 
     /// Writes `{ … }`, with `body` adding the fields.
     mutating func object(_ body: (inout JSONText) -> Void) {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma = false
+        openObject()
         body(&self)
-        bytes.append(UInt8(ascii: "}"))
+        closeObject()
+    }
+
+    /// Writes `{`; the fields follow, then ``closeObject()``.
+    mutating func openObject() {
+        separate()
+        buffer.writeInteger(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    /// Writes the `}` of ``openObject()``.
+    mutating func closeObject() {
+        buffer.writeInteger(UInt8(ascii: "}"))
         needsComma = true
+    }
+
+    /// Writes what `part` holds (fields written on their own, e.g. `"key":[…]`) as the next
+    /// field or element.
+    mutating func append(_ part: JSONText) {
+        separate()
+        var bytes = part.buffer
+        buffer.writeBuffer(&bytes)
     }
 
     /// Writes `[ … ]`, with `body` adding the elements.
     mutating func array(_ body: (inout JSONText) -> Void) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        buffer.writeInteger(UInt8(ascii: "["))
         needsComma = false
         body(&self)
-        bytes.append(UInt8(ascii: "]"))
+        buffer.writeInteger(UInt8(ascii: "]"))
         needsComma = true
     }
 
@@ -34,7 +58,7 @@ struct JSONText: Sendable {
     mutating func key(_ key: String) {
         separate()
         appendString(key)
-        bytes.append(UInt8(ascii: ":"))
+        buffer.writeInteger(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -65,27 +89,53 @@ struct JSONText: Sendable {
 
     /// A field whose value is an array of numbers, each to at most 12 significant digits (exact for
     /// prices and volumes as providers send them).
-    mutating func field(_ key: String, numbers: some Sequence<Double?>) {
+    mutating func field(_ key: String, numbers: some Collection<Double?>) {
         self.key(key)
-        array { json in
-            for value in numbers { json.decimal(value, significant: 12) }
-        }
+        decimals(numbers, significant: 12)
     }
 
     /// A field whose value is an array of derived numbers (indicators), each rounded to
     /// `significant` digits: a chart needs no more, and the response is about half the size.
-    mutating func field(_ key: String, derived numbers: some Sequence<Double?>, significant: Int = 8) {
+    mutating func field(_ key: String, derived numbers: some Collection<Double?>, significant: Int = 8) {
         self.key(key)
-        array { json in
-            for value in numbers { json.decimal(value, significant: significant) }
-        }
+        decimals(numbers, significant: significant)
     }
 
     /// A field whose value is an array of integers.
-    mutating func field(_ key: String, integers: some Sequence<Int64>) {
+    mutating func field(_ key: String, integers: some Collection<Int64>) {
         self.key(key)
-        array { json in
-            for value in integers { json.integer(value) }
+        numberArray(integers) { value, out in NumberText.integer(value, into: out) }
+    }
+
+    /// Most bytes one number takes, its comma included (`-1.7976931348623157e+308,` is 24).
+    static let maxNumberBytes = 26
+
+    /// `[…]` of numbers to `significant` digits (see ``decimal(_:significant:)``), formatted into
+    /// space reserved for the whole array at once.
+    mutating func decimals(_ values: some Collection<Double?>, significant: Int) {
+        numberArray(values) { value, out in NumberText.decimal(value, significant: significant, into: out) }
+    }
+
+    /// `[…]` of `values`, each written by `write` (at most ``maxNumberBytes`` − 1 bytes, returning
+    /// how many) straight into space reserved for the whole array.
+    private mutating func numberArray<Values: Collection>(
+        _ values: Values, _ write: (Values.Element, UnsafeMutablePointer<UInt8>) -> Int
+    ) {
+        separate()
+        let count = values.count
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + count * Self.maxNumberBytes) { raw in
+            let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            out[0] = UInt8(ascii: "[")
+            var at = 1
+            for value in values {
+                if at > 1 {
+                    out[at] = UInt8(ascii: ",")
+                    at += 1
+                }
+                at += write(value, out + at)
+            }
+            out[at] = UInt8(ascii: "]")
+            return at + 1
         }
     }
 
@@ -106,68 +156,22 @@ struct JSONText: Sendable {
         }
     }
 
-    /// A number to at most `significant` digits (1–15), trailing zeros dropped, written by integer
-    /// arithmetic: Swift's shortest round-trip printing and a log10 per value were most of a chart
-    /// response's time. `null` when absent or not finite; outside 1e-6 ..< 1e15, the shortest form.
+    /// A number to at most `significant` digits (1–15), trailing zeros dropped (see
+    /// ``NumberText/decimal(_:significant:into:)``); `null` when absent or not finite.
     mutating func decimal(_ value: Double?, significant: Int) {
         separate()
-        guard let value, value.isFinite else { return appendRaw("null") }
-        let magnitude = abs(value)
-        guard magnitude >= 1e-6, magnitude < 1e15 else { return appendRaw(value == 0 ? "0" : value.description) }
-        var decimals: Int
-        if magnitude >= 1 {
-            var digits = 1
-            var bound = 10.0
-            while magnitude >= bound {
-                digits += 1
-                bound *= 10
-            }
-            decimals = significant - digits
-        } else {
-            var zeros = 0
-            var scaled = magnitude
-            while scaled < 0.1 {
-                scaled *= 10
-                zeros += 1
-            }
-            decimals = significant + zeros
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maxNumberBytes) { raw in
+            let out = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            return NumberText.decimal(value, significant: significant, into: out)
         }
-        decimals = max(0, min(decimals, 20))
-        let scaled = (magnitude * Self.powersOfTen[decimals]).rounded()
-        guard scaled < 9e18 else { return appendRaw(value.description) }
-        var mantissa = UInt64(scaled)
-        while decimals > 0, mantissa % 10 == 0 {
-            mantissa /= 10
-            decimals -= 1
-        }
-        if value < 0, mantissa != 0 { bytes.append(UInt8(ascii: "-")) }
-        // Digits right to left into a small buffer, the point `decimals` places from the right.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
-            var index = 48
-            var written = 0
-            repeat {
-                if written == decimals, decimals > 0 {
-                    index -= 1
-                    buffer[index] = UInt8(ascii: ".")
-                }
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(mantissa % 10)
-                mantissa /= 10
-                written += 1
-            } while mantissa > 0 || written <= decimals
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<48]))
-        }
-    }
-
-    static let powersOfTen: [Double] = (0...20).map { exponent in
-        var result = 1.0
-        for _ in 0..<exponent { result *= 10 }
-        return result
     }
 
     mutating func integer(_ value: Int64?) {
         separate()
-        appendRaw(value.map { String($0) } ?? "null")
+        guard let value else { return appendRaw("null") }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maxNumberBytes) { raw in
+            NumberText.integer(value, into: raw.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// Writes `text` as is (a literal or pre-encoded JSON).
@@ -177,30 +181,30 @@ struct JSONText: Sendable {
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
         needsComma = true
     }
 
     private mutating func appendRaw(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        buffer.writeString(text)
     }
 
     private mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
+            case UInt8(ascii: "\""): buffer.writeBytes([92, 34])
+            case UInt8(ascii: "\\"): buffer.writeBytes([92, 92])
+            case UInt8(ascii: "\n"): buffer.writeBytes([92, 110])
+            case UInt8(ascii: "\r"): buffer.writeBytes([92, 114])
+            case UInt8(ascii: "\t"): buffer.writeBytes([92, 116])
             case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
                 // Control characters must be escaped; <, > and & are, so JSON is safe inside HTML.
                 let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: bytes.append(byte)
+                buffer.writeBytes([92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: buffer.writeInteger(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        buffer.writeInteger(UInt8(ascii: "\""))
     }
 }

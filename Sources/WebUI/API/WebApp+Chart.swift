@@ -38,20 +38,39 @@ extension WebApp {
                 indicators, symbol: symbol, timeframe: timeframe, adjustment: adjustment, extended: extended,
                 beforeMs: fromMs)
         }
-        var json = JSONText(capacity: series.bars.count * (includeBars ? 64 : 16) + 256)
-        json.object { json in
-            json.field("symbol", symbol)
-            json.field("timeframe", timeframe.rawValue)
-            json.field("adjust", adjustment.rawValue)
-            json.field("extended", extended)
-            json.field("from", fromMs == .min ? nil : fromMs)  // null: open-ended
-            json.field("to", toMs == .max ? nil : toMs)
-            json.field("count", series.bars.count)
-            json.field("next", series.next)
-            json.field("t", integers: series.bars.lazy.map(\.windowStartMs))
-            if includeBars { Self.writeOHLCV(series.bars, into: &json) }
-            if let engine { Self.writeIndicators(engine, over: series.bars, into: &json) }
+        let bars = series.bars
+        let values = engine?.values(over: bars)
+        let indicatorConfiguration = engine?.configuration
+        // Half the arrays are formatted by a child task while this one formats the other half:
+        // bands and oscillators there; times, OHLCV and the averages here (about 8 arrays each).
+        async let bandsAndOscillators: JSONText? = values.map { values in
+            var part = JSONText(capacity: bars.count * (90 + JSONText.maxNumberBytes) + 1_024)
+            Self.writeBandsAndOscillators(indicatorConfiguration, values, into: &part)
+            return part
         }
+        // About 14 bytes a time, 14 a raw value and 11 an average; one array's worth more as room
+        // to format into, so the buffer is not grown while writing.
+        let perBar = 14 + (includeBars ? 70 : 0) + (values == nil ? 0 : 22) + JSONText.maxNumberBytes
+        var json = JSONText(capacity: bars.count * perBar + 1_024)
+        json.openObject()
+        json.field("symbol", symbol)
+        json.field("timeframe", timeframe.rawValue)
+        json.field("adjust", adjustment.rawValue)
+        json.field("extended", extended)
+        json.field("from", fromMs == .min ? nil : fromMs)  // null: open-ended
+        json.field("to", toMs == .max ? nil : toMs)
+        json.field("count", bars.count)
+        json.field("next", series.next)
+        json.field("t", integers: bars.lazy.map(\.windowStartMs))
+        if includeBars { Self.writeOHLCV(bars, into: &json) }
+        if let indicatorConfiguration, let values {
+            json.key("indicators")
+            json.openObject()
+            Self.writeAverages(indicatorConfiguration, values, into: &json)
+            if let part = await bandsAndOscillators, part.buffer.readableBytes > 0 { json.append(part) }
+            json.closeObject()
+        }
+        json.closeObject()
         var response = Self.jsonResponse(json)
         // Read, resample, indicators and JSON, for clients and the benchmark (W3C Server-Timing).
         let ms = Self.seconds(since: started) * 1_000
@@ -90,44 +109,49 @@ extension WebApp {
         json.field("v", numbers: bars.lazy.map { Optional($0.volume) })
     }
 
-    /// Indicator arrays aligned with `t`, continuing `engine` (warmed up on the bars before the
-    /// page); null where an indicator has not seen enough bars.
-    private static func writeIndicators(_ engine: IndicatorEngine, over bars: [Bar], into json: inout JSONText) {
-        let configuration = engine.configuration
-        let values = engine.values(over: bars)
-        json.key("indicators")
-        json.object { json in
-            if let period = configuration.smaPeriod {
-                json.field("smaPeriod", period)
-                json.field("sma", derived: values.lazy.map { $0?.sma })
+    /// The SMA and EMA arrays (aligned with `t`, null while warming up) with their periods.
+    private static func writeAverages(
+        _ configuration: IndicatorEngine.Configuration, _ values: [IndicatorEngine.Values?],
+        into json: inout JSONText
+    ) {
+        if let period = configuration.smaPeriod {
+            json.field("smaPeriod", period)
+            json.field("sma", derived: values.lazy.map { $0?.sma })
+        }
+        if let period = configuration.emaPeriod {
+            json.field("emaPeriod", period)
+            json.field("ema", derived: values.lazy.map { $0?.ema })
+        }
+    }
+
+    /// The Bollinger, RSI, MACD and VWAP arrays with their parameters: the fields after the averages.
+    private static func writeBandsAndOscillators(
+        _ configuration: IndicatorEngine.Configuration?, _ values: [IndicatorEngine.Values?],
+        into json: inout JSONText
+    ) {
+        guard let configuration else { return }
+        if let bands = configuration.bollinger {
+            json.field("bollingerPeriod", bands.period)
+            json.field("bollingerDeviations", bands.deviations)
+            json.field("bollingerUpper", derived: values.lazy.map { $0?.bollinger?.upper })
+            json.field("bollingerMiddle", derived: values.lazy.map { $0?.bollinger?.middle })
+            json.field("bollingerLower", derived: values.lazy.map { $0?.bollinger?.lower })
+        }
+        if let period = configuration.rsiPeriod {
+            json.field("rsiPeriod", period)
+            json.field("rsi", derived: values.lazy.map { $0?.rsi })
+        }
+        if let macd = configuration.macd {
+            json.key("macdPeriods")
+            json.array {
+                $0.integer(Int64(macd.fast)); $0.integer(Int64(macd.slow)); $0.integer(Int64(macd.signal))
             }
-            if let period = configuration.emaPeriod {
-                json.field("emaPeriod", period)
-                json.field("ema", derived: values.lazy.map { $0?.ema })
-            }
-            if let bands = configuration.bollinger {
-                json.field("bollingerPeriod", bands.period)
-                json.field("bollingerDeviations", bands.deviations)
-                json.field("bollingerUpper", derived: values.lazy.map { $0?.bollinger?.upper })
-                json.field("bollingerMiddle", derived: values.lazy.map { $0?.bollinger?.middle })
-                json.field("bollingerLower", derived: values.lazy.map { $0?.bollinger?.lower })
-            }
-            if let period = configuration.rsiPeriod {
-                json.field("rsiPeriod", period)
-                json.field("rsi", derived: values.lazy.map { $0?.rsi })
-            }
-            if let macd = configuration.macd {
-                json.key("macdPeriods")
-                json.array {
-                    $0.integer(Int64(macd.fast)); $0.integer(Int64(macd.slow)); $0.integer(Int64(macd.signal))
-                }
-                json.field("macd", derived: values.lazy.map { $0?.macd?.macd })
-                json.field("macdSignal", derived: values.lazy.map { $0?.macd?.signal })
-                json.field("macdHistogram", derived: values.lazy.map { $0?.macd?.histogram })
-            }
-            if configuration.vwap != nil {
-                json.field("vwap", derived: values.lazy.map { $0?.vwap })
-            }
+            json.field("macd", derived: values.lazy.map { $0?.macd?.macd })
+            json.field("macdSignal", derived: values.lazy.map { $0?.macd?.signal })
+            json.field("macdHistogram", derived: values.lazy.map { $0?.macd?.histogram })
+        }
+        if configuration.vwap != nil {
+            json.field("vwap", derived: values.lazy.map { $0?.vwap })
         }
     }
 

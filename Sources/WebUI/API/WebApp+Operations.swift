@@ -21,10 +21,15 @@ extension WebApp {
             return Self.jsonResponse(json)
         }
         let symbol = try query.symbol()
+        let (range, entries) = try await ledgerEntries(query, symbol: symbol)
+        return Self.jsonResponse(ledgerJSON(symbol, range, entries))
+    }
+
+    /// The ledger of `symbol` over the query's `from`/`to` (default: its stored span, at most
+    /// ``maxLedgerDays``); no range when nothing is stored.
+    func ledgerEntries(_ query: APIQuery, symbol: String) async throws -> (DayRange?, [LedgerEntry]) {
         let span = try await store.ledgerSpan(symbol: symbol)
-        guard let last = try query.date("to") ?? span?.last else {
-            return Self.jsonResponse(ledgerJSON(symbol, nil, []))
-        }
+        guard let last = try query.date("to") ?? span?.last else { return (nil, []) }
         let first = try query.date("from") ?? max(span?.first ?? last, last.adding(days: -Self.maxLedgerDays + 1))
         guard let range = DayRange(first, last) else { throw APIError("from \(first) is after to \(last)") }
         guard range.last.daysSinceEpoch - range.first.daysSinceEpoch < Self.maxLedgerDays else {
@@ -36,8 +41,7 @@ extension WebApp {
                 identity.listDate ?? TradingCalendar.supportedRange.first,
                 identity.delistDate ?? TradingCalendar.supportedRange.last)
         }
-        let entries = try await store.ledger(symbol: symbol, range: range, listing: listing)
-        return Self.jsonResponse(ledgerJSON(symbol, range, entries))
+        return (range, try await store.ledger(symbol: symbol, range: range, listing: listing))
     }
 
     private func ledgerJSON(_ symbol: String, _ range: DayRange?, _ entries: [LedgerEntry]) -> JSONText {

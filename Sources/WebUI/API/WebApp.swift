@@ -69,6 +69,7 @@ public struct WebApp: Sendable {
         router.get("/api/actions") { request, _ in try await self.actions(request) }
         router.get("/api/news") { request, _ in try await self.news(request) }
         router.get("/api/ledger") { request, _ in try await self.ledger(request) }
+        router.get("/api/gaps") { request, _ in try await self.gaps(request) }
         router.get("/api/tasks") { request, _ in try await self.tasks(request) }
         router.get("/api/runs") { request, _ in try await self.runs(request) }
         router.get("/metrics") { _, _ in try await self.metricsPage() }
@@ -103,6 +104,6 @@ public struct WebApp: Sendable {
     static func jsonResponse(_ json: JSONText) -> Response {
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+            body: .init(byteBuffer: json.buffer))
     }
 }

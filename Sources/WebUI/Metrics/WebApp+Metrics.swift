@@ -6,7 +6,8 @@ import Synchronization
 
 extension WebApp {
     /// `GET /metrics`: Prometheus text exposition (version 0.0.4) of the gui's requests, live
-    /// clients and frames, and the warehouse's backfill tasks by kind and state.
+    /// clients and frames, the warehouse's backfill tasks by kind and state, and ingestion as the
+    /// recorded runs and the monitor's running backfill report it.
     func metricsPage() async throws -> Response {
         var out = ""
         out += "# HELP backfill_gui_requests_total HTTP requests answered, by route and status class.\n"
@@ -42,6 +43,7 @@ extension WebApp {
             "backfill_gui_unauthorized_total", "Requests refused for a missing or wrong token.", metrics.unauthorized)
         out += try await taskMetrics()
         out += try await lastRunMetrics()
+        out += try await ingestionMetrics()
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: out)))

@@ -64,6 +64,8 @@ public final class WebMetrics: Sendable {
 
     static let knownRoutes: Set<String> = [
         "/", "/monitor", "/api/inventory", "/api/tickers", "/api/bars", "/api/indicators", "/api/actions", "/api/news",
-        "/api/ledger", "/api/tasks", "/api/runs", "/api/live", "/api/backfill", "/api/backfill/stop", "/metrics",
+        "/api/ledger", "/api/gaps", "/api/tasks", "/api/runs", "/api/live", "/api/backfill", "/api/backfill/stop",
+        "/api/repair",
+        "/metrics",
     ]
 }

@@ -15,21 +15,31 @@ public final class BackfillLauncher: Sendable {
         public var sandbox: Bool
         public var minute: Bool
         public var news: Bool
+        /// When set, `scraper repair` of these sessions (only those the ledger lists as missing or
+        /// partial are fetched) instead of a backfill of `years`.
+        public var repair: DayRange?
 
-        public init(tickers: [String], years: Int, sandbox: Bool, minute: Bool = true, news: Bool = true) {
+        public init(
+            tickers: [String], years: Int, sandbox: Bool, minute: Bool = true, news: Bool = true,
+            repair: DayRange? = nil
+        ) {
             self.tickers = tickers
             self.years = years
             self.sandbox = sandbox
             self.minute = minute
             self.news = news
+            self.repair = repair
         }
 
         /// The scraper's arguments.
         func arguments(database: String) -> [String] {
-            var arguments = [
-                "--tickers", tickers.joined(separator: ","), "--years", String(years), "--db", database,
-                "--log-format", "json",
-            ]
+            let tickers = ["--tickers", self.tickers.joined(separator: ",")]
+            let output = ["--db", database, "--log-format", "json"]
+            if let repair {
+                let range = ["--from", repair.first.description, "--to", repair.last.description]
+                return ["repair"] + tickers + range + output + (sandbox ? ["--sandbox"] : [])
+            }
+            var arguments = tickers + ["--years", String(years)] + output
             if sandbox { arguments.append("--sandbox") }
             if !minute { arguments.append("--skip-minute") }
             if !news { arguments.append("--skip-news") }

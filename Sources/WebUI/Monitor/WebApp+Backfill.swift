@@ -16,6 +16,12 @@ extension WebApp {
             let launch = try Self.backfillRequest(Data(body.readableBytesView))
             return self.backfillStatus(try self.requireLauncher().start(launch))
         }
+        router.post("/api/repair") { request, context in
+            try Self.requireSameOriginJSON(request)
+            let body = try await request.body.collect(upTo: 16_384)
+            let repair = try Self.repairRequest(Data(body.readableBytesView))
+            return self.backfillStatus(try self.requireLauncher().start(repair))
+        }
         router.post("/api/backfill/stop") { request, _ in
             try Self.requireSameOriginJSON(request)
             return self.backfillStatus(try self.requireLauncher().stop())
@@ -62,6 +68,29 @@ extension WebApp {
         return .init(
             tickers: tickers, years: years, sandbox: body.sandbox ?? false, minute: body.minute ?? true,
             news: body.news ?? true)
+    }
+
+    /// Reads and checks a repair request: one valid symbol and a range of at most ``maxLedgerDays``.
+    static func repairRequest(_ data: Data) throws -> BackfillLauncher.Request {
+        struct Body: Decodable {
+            var symbol: String?
+            var from: String?
+            var to: String?
+            var sandbox: Bool?
+        }
+        guard let body = try? JSONDecoder().decode(Body.self, from: data) else {
+            throw APIError(#"the body must be JSON like {"symbol":"AMD","from":"2025-01-06","to":"2025-01-17"}"#)
+        }
+        let symbol = body.symbol ?? ""
+        if let problem = Symbol.problem(with: symbol) { throw APIError("symbol: \(problem)") }
+        guard let from = body.from.flatMap({ LocalDate($0) }), let to = body.to.flatMap({ LocalDate($0) }) else {
+            throw APIError("from and to must be dates (YYYY-MM-DD), got '\(body.from ?? "")' and '\(body.to ?? "")'")
+        }
+        guard let range = DayRange(from, to) else { throw APIError("from \(from) is after to \(to)") }
+        guard range.dayCount <= maxLedgerDays else {
+            throw APIError("the repair range \(range) is longer than \(maxLedgerDays) days")
+        }
+        return .init(tickers: [symbol], years: 1, sandbox: body.sandbox ?? false, repair: range)
     }
 
     private func backfillStatus(_ status: BackfillLauncher.Status) -> Response {

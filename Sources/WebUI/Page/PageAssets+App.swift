@@ -21,8 +21,17 @@ extension PageAssets {
           root.dataset.stride = s.stride;
           root.dataset.frameMs = s.frameMs;
           root.dataset.extended = s.extended;
+          root.dataset.firstVisible = s.firstVisible;
+          root.dataset.lastVisible = s.lastVisible;
+          root.dataset.highlightIndex = s.highlightIndex;
+          root.dataset.highlightX = s.highlightX;
         });
 
+        const MINUTE = 60000;
+        const BAR_MS = {
+          '1m': MINUTE, '5m': 5 * MINUTE, '15m': 15 * MINUTE, '30m': 30 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE,
+          '1d': 1440 * MINUTE, '1w': 7 * 1440 * MINUTE,
+        };
         const SPAN_DAYS = { '1m': 7, '5m': 45, '15m': 120, '30m': 240, '1h': 400, '4h': 1000, '1d': 3650, '1w': 3650 };
         const EARLIEST = Date.UTC(2000, 0, 1, 5);
         let older = { loading: false, done: false, loads: 0 };
@@ -104,6 +113,8 @@ extension PageAssets {
             ]);
             if (load !== state.loads) return;
             bars.daily = state.timeframe === '1d' || state.timeframe === '1w';
+            bars.barMs = BAR_MS[state.timeframe];
+            delete root.dataset.highlight;
             bars.indicators = bars.indicators || {};
             for (const key of ['sma', 'ema', 'bollinger', 'vwap', 'rsi', 'macd']) chart.show[key] = $(`show-${key}`).checked;
             older = { loading: false, done: false, loads: 0 };
@@ -136,6 +147,7 @@ extension PageAssets {
           list.replaceChildren();
           for (const article of news) {
             const item = document.createElement('li');
+            item.dataset.t = article.t;
             const when = document.createElement('time');
             when.textContent = formatTime(article.t, false);
             const title = document.createElement('a');

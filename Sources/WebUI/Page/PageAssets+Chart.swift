@@ -8,6 +8,7 @@ extension PageAssets {
         const GRID = '#e6e6e6';
         const AXIS = '#555';
         const OVERLAY = { sma: '#1e88e5', ema: '#fb8c00', bollinger: '#8e24aa', vwap: '#6d4c41' };
+        const HIGHLIGHT = '#f9a825';
         const AXIS_W = 64;
         const TIME_H = 22;
 
@@ -51,9 +52,10 @@ extension PageAssets {
             this.attach();
           }
 
-          /** Replaces the series: `{t, o, h, l, c, v, indicators, daily}`; shows the latest bars. */
+          /** Replaces the series: `{t, o, h, l, c, v, indicators, daily, barMs}`; shows the latest bars. */
           setData(data) {
             this.data = data;
+            this.highlight = null;
             const n = data.t.length;
             this.visible = Math.min(Math.max(n, 10), this.defaultVisible());
             this.start = Math.max(0, n - this.visible);
@@ -85,7 +87,26 @@ extension PageAssets {
 
           setActions(actions) { this.actions = actions || { splits: [], dividends: [] }; this.requestDraw(); }
 
-          setHighlight(t) { this.highlight = t; this.scrollTo(t); this.requestDraw(); }
+          /**
+           * Marks time `t` (ms) with a vertical line at the bar that contains it and scrolls that bar
+           * into view when it lies outside the visible range.
+           */
+          setHighlight(t) {
+            this.highlight = t;
+            const i = this.highlightIndex();
+            if (i >= 0 && (i < this.start || i > this.start + this.visible - 1)) {
+              this.start = this.clampStart(i - this.visible / 2);
+            }
+            this.requestDraw();
+          }
+
+          /** The bar containing the highlighted time (the last one starting at or before it); -1 when none. */
+          highlightIndex() {
+            const d = this.data;
+            if (!d || this.highlight == null || d.t.length === 0 || this.highlight < d.t[0]) return -1;
+            if (d.barMs && this.highlight >= d.t[d.t.length - 1] + d.barMs) return -1;
+            return lowerBound(d.t, this.highlight + 1) - 1;
+          }
 
           defaultVisible() { return Math.max(30, Math.floor((this.canvas.clientWidth - AXIS_W) / 7)); }
 
@@ -281,6 +302,10 @@ extension PageAssets {
               extended: this.stats.extended || 0,
               frameMs: this.stats.frameMs.toFixed(2), panes: panes.map((p) => p.name).join(','),
               bars: this.data ? this.data.t.length : 0, visible: Math.round(this.visible),
+              firstVisible: Math.max(0, Math.floor(this.start)),
+              lastVisible: this.data ? Math.min(this.data.t.length - 1, Math.ceil(this.start + this.visible) - 1) : -1,
+              highlightIndex: this.highlightIndex(),
+              highlightX: this.stats.highlightX == null ? '' : this.stats.highlightX,
             };
           }
 
@@ -388,12 +413,13 @@ extension PageAssets {
             };
             for (const s of this.actions.splits || []) mark(s.t, 'S', '#3949ab', `Split ${s.to}:${s.from} on ${s.date}`);
             for (const dv of this.actions.dividends || []) mark(dv.t, 'D', '#00897b', `Dividend $${dv.cash} ex ${dv.date}`);
-            if (this.highlight != null) {
-              const i = lowerBound(t, this.highlight);
-              if (i >= first && i <= last) {
-                g.strokeStyle = '#f9a825'; g.lineWidth = 2;
-                g.beginPath(); g.moveTo(x(i), pane.top); g.lineTo(x(i), pane.top + pane.height); g.stroke();
-              }
+            const i = this.highlightIndex();
+            this.stats.highlightX = null;
+            if (i >= first && i <= last) {
+              const hx = Math.round(x(i));
+              g.fillStyle = HIGHLIGHT;
+              g.fillRect(hx - 1, pane.top, 3, pane.height);
+              this.stats.highlightX = hx;
             }
             return count;
           }

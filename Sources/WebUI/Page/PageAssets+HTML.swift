@@ -79,10 +79,11 @@ extension PageAssets {
           <p id="quarantine"></p>
           <h2>Runs</h2><table id="runs"><thead><tr><th>started</th><th>status</th><th>tickers</th><th>bars</th><th>requests</th>
             <th>seconds</th><th>errors</th></tr></thead><tbody></tbody></table>
-          <h2>Completeness (minute bars, last 250 weekdays)</h2>
+          <h2>Completeness (minute bars, last 250 weekdays; click a cell for its gaps)</h2>
           <p class="legend"><span class="complete"></span> complete <span class="partial"></span> partial
             <span class="missing"></span> missing <span class="holiday"></span> holiday / not listed</p>
           <div id="heatmap"></div>
+          <div id="gaps" hidden></div>
         </div>
         <script type="module" src="/static/monitor.js"></script>
         </body>
@@ -122,7 +123,10 @@ extension PageAssets {
         table { border-collapse: collapse; }
         td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; }
         .monitor { padding: 12px; overflow: auto; }
-        #heatmap span { display: inline-block; width: 9px; height: 9px; margin: 0 1px 1px 0; }
+        #heatmap span { display: inline-block; width: 9px; height: 9px; margin: 0 1px 1px 0; cursor: pointer; }
+        #gaps { margin-top: 10px; padding: 8px; border: 1px solid #ddd; background: #fafafa; max-width: 700px; }
+        #gaps h3 { font-size: 13px; margin: 0 0 6px; }
+        #gaps ul { margin: 0 0 8px; padding-left: 18px; max-height: 160px; overflow: auto; }
         #backfill-form { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
         #bf-log { max-height: 220px; overflow: auto; background: #f6f8fa; padding: 8px; font-size: 12px; white-space: pre-wrap; }
         #bf-log:empty { display: none; }

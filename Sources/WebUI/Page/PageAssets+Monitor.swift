@@ -29,16 +29,88 @@ extension PageAssets {
             const label = document.createElement('code');
             label.textContent = symbol.padEnd(8, '\u00a0');
             line.append(label);
-            for (const session of entries.sessions.slice(-250)) {
+            const shown = entries.sessions.slice(-250);
+            for (const session of shown) {
               const cell = document.createElement('span');
               cell.style.background = COLORS[session.status] || '#000';
               cell.title = `${symbol} ${session.date}: ${session.status}, ${session.regular}/${session.expected} regular minutes`;
               cell.dataset.status = session.status;
+              cell.dataset.symbol = symbol;
+              cell.dataset.date = session.date;
+              const window = { from: shown[0].date, to: shown[shown.length - 1].date };
+              cell.addEventListener('click', () => showGaps(symbol, session.date, window)
+                .catch((error) => { $('gaps').textContent = error.message; }));
               line.append(cell);
             }
             heatmap.append(line);
           }
+          if (shownGaps) await showGaps(...shownGaps);
           $('monitor').dataset.ready = '1';
+        }
+
+        const newYorkTime = new Intl.DateTimeFormat('en-US', {
+          timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hour12: false,
+        });
+
+        /** A heatmap cell's gaps: the session's missing minutes, the symbol's open sessions, and a repair button. */
+        let shownGaps = null;
+        async function showGaps(symbol, date, window) {
+          shownGaps = [symbol, date, window];
+          const gaps = await getJSON('/api/gaps', { symbol, from: window.from, to: window.to, session: date });
+          const panel = $('gaps');
+          panel.replaceChildren();
+          panel.dataset.symbol = symbol;
+          panel.dataset.session = date;
+          const entry = gaps.session.entry;
+          const title = document.createElement('h3');
+          title.textContent = entry
+            ? `${symbol} ${date}: ${entry.status}, ${entry.regular}/${entry.expected} regular minutes (${entry.received} in all)`
+            : `${symbol} ${date}: no ledger entry`;
+          panel.append(title);
+          const minutes = document.createElement('ul');
+          minutes.id = 'gap-minutes';
+          for (const run of gaps.session.missingMinutes) {
+            const item = document.createElement('li');
+            item.textContent = `${newYorkTime.format(new Date(run.from))}–${newYorkTime.format(new Date(run.to))} `
+              + `missing (${run.minutes} min)`;
+            minutes.append(item);
+          }
+          if (gaps.session.missingMinuteRuns > gaps.session.missingMinutes.length) {
+            const more = document.createElement('li');
+            more.textContent = `… ${gaps.session.missingMinuteRuns - gaps.session.missingMinutes.length} more`;
+            minutes.append(more);
+          }
+          panel.append(minutes);
+          const sessions = document.createElement('ul');
+          sessions.id = 'gap-sessions';
+          for (const s of gaps.sessions) {
+            const item = document.createElement('li');
+            item.dataset.date = s.date;
+            item.textContent = `${s.date} ${s.status}: ${s.regular}/${s.expected} regular minutes`;
+            sessions.append(item);
+          }
+          panel.append(sessions);
+          panel.dataset.openSessions = gaps.sessions.length;
+          if (gaps.repair.length) {
+            const from = gaps.repair[0].from;
+            const to = gaps.repair[gaps.repair.length - 1].to;
+            const count = gaps.repair.reduce((n, r) => n + r.sessions, 0);
+            const button = document.createElement('button');
+            button.id = 'gap-repair';
+            button.textContent = `Repair ${count} sessions of ${symbol} (${from} … ${to})`;
+            button.addEventListener('click', async () => {
+              try {
+                showBackfill(await post('/api/repair', { symbol, from, to, sandbox: $('bf-sandbox').checked }));
+              } catch (error) { $('bf-status').textContent = error.message; }
+            });
+            panel.append(button);
+          } else {
+            const none = document.createElement('p');
+            none.textContent = 'Nothing to repair in this window.';
+            panel.append(none);
+          }
+          panel.hidden = false;
+          panel.dataset.ready = '1';
         }
 
         async function post(path, body) {
