@@ -30,7 +30,7 @@ enum LiveTestSupport {
     /// has and saves its states) and returns `body`'s result. `prepare` runs against the sandbox
     /// and the store before the ingestor starts. The test fails after `timeout` seconds instead of hanging.
     static func withLive<T: Sendable>(
-        symbols: [String], faults: FaultInjector = FaultInjector(), speed: Double = 600, timeout: Double = 90,
+        symbols: [String], faults: FaultInjector = FaultInjector(), speed: Double = 600, timeout: Double = 180,
         configureFeed: @escaping @Sendable (inout FeedClient.Configuration) -> Void = { _ in },
         configuration: LiveIngestor.Configuration = .init(catchUpSession: false),
         prepare: @escaping @Sendable (SQLiteBarStore, RESTClient) async throws -> Void = { _, _ in },
