@@ -76,34 +76,46 @@ public struct PostgresBulkDay: Sendable {
         return WriteOutcome(received: batches.reduce(0) { $0 + $1.bars.count }, changed: changed)
     }
 
-    /// One part in one transaction. Fast path: `COPY` straight into `bars_minute` (what `psql`
-    /// does), valid when none of the part's keys is stored yet — all rows are then new. A key
-    /// already present stops that COPY with a unique violation; the transaction rolls back to its
-    /// savepoint and the part takes the merge path: COPY into a staging table, then `INSERT …
-    /// SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`. Then the ledger. Returns rows changed.
+    /// One part in one transaction: its bars (``copy(_:into:_:logger:)``), then the ledger.
+    /// Returns rows changed.
     private func write(_ part: Part, day: LocalDate, hours: SessionHours, source: BarSource) async throws -> Int {
         try await store.transaction("store the bars of \(day)") { context in
-            let connection = context.connection
-            let logger = context.logger
-            try await connection.query("SAVEPOINT bulk_fast", logger: logger)
-            var changed = part.rows
-            do {
-                try await connection.copyFrom(table: "bars_minute", columns: Self.columns, logger: logger) { writer in
-                    try await writer.write(part.text)
-                }
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
-                changed = try await merge(part, connection, logger: logger)
-            }
-            try await ledger(part, connection, day: day, hours: hours, source: source, logger: logger)
+            let changed = try await Self.copy(part, into: "bars_minute", context.connection, logger: context.logger)
+            try await Self.ledger(
+                part, context.connection, day: day, hours: hours, source: source, logger: context.logger)
             return changed
         }
     }
 
     static let columns = ["security_id", "t", "o", "h", "l", "c", "v", "vw", "n"]
 
+    /// A part's rows into `table` inside the caller's transaction. Fast path: `COPY` straight into
+    /// the table (what `psql` does), valid when none of the part's keys is stored yet — all rows
+    /// are then new. A key already present stops that COPY with a unique violation; the
+    /// transaction rolls back to its savepoint and the part takes the merge path: COPY into a
+    /// staging table, then `INSERT … SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`.
+    /// Returns rows inserted or changed.
+    static func copy(_ part: Part, into table: String, _ connection: PostgresConnection, logger: Logger)
+        async throws -> Int
+    {
+        try await connection.query("SAVEPOINT bulk_fast", logger: logger)
+        var changed = part.rows
+        do {
+            try await connection.copyFrom(table: table, columns: Self.columns, logger: logger) { writer in
+                try await writer.write(part.text)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
+            changed = try await merge(part, into: table, connection, logger: logger)
+        }
+        try await connection.query("RELEASE SAVEPOINT bulk_fast", logger: logger)
+        return changed
+    }
+
     /// The merge path: staging table, then an idempotent upsert. Returns rows inserted or changed.
-    private func merge(_ part: Part, _ connection: PostgresConnection, logger: Logger) async throws -> Int {
+    private static func merge(_ part: Part, into table: String, _ connection: PostgresConnection, logger: Logger)
+        async throws -> Int
+    {
         try await connection.query(
             """
             CREATE TEMPORARY TABLE IF NOT EXISTS bulk_staging (
@@ -118,19 +130,22 @@ public struct PostgresBulkDay: Sendable {
         let rows = try await connection.query(
             """
             WITH written AS (
-                INSERT INTO bars_minute AS b (security_id, t, o, h, l, c, v, vw, n)
+                INSERT INTO \(unescaped: table) AS b (security_id, t, o, h, l, c, v, vw, n)
                 SELECT security_id, t, o, h, l, c, v, vw, n FROM bulk_staging
                 \(unescaped: PostgresBarWriter.upsertChanged)
             ) SELECT COUNT(*) FROM written
             """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        var changed = 0
+        for try await count in rows.decode(Int64.self) { changed = Int(count) }
+        // A transaction may merge several parts (a day file's pieces): each merges only its own rows.
+        try await connection.query("TRUNCATE bulk_staging", logger: logger)
+        return changed
     }
 
     /// The day's ledger rows of a part's securities, from the counts taken while the part was
     /// built: the batch's counts when the session is new to the ledger, else recounted from the
     /// table (as ``PostgresLedger/recordReceived``).
-    private func ledger(
+    static func ledger(
         _ part: Part, _ connection: PostgresConnection, day: LocalDate, hours: SessionHours, source: BarSource,
         logger: Logger
     ) async throws {
@@ -182,7 +197,7 @@ public struct PostgresBulkDay: Sendable {
     }
 
     /// One part's COPY text and per-security session counts.
-    static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours) throws -> Part {
+    static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours?) throws -> Part {
         var part = Part()
         part.text.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * 72)
         for batch in batches {
@@ -202,9 +217,9 @@ public struct PostgresBulkDay: Sendable {
 /// Rows in COPY's text format: tab-separated, `\N` for NULL, one line per bar.
 enum CopyText {
     /// Appends one security's bars (a minute repeated keeps its last bar); returns the rows written
-    /// and of those the minutes in the session's extended and regular hours.
+    /// and of those the minutes in the session's extended and regular hours (none without `hours`).
     /// - Throws: ``StorageError`` for a non-finite price or volume.
-    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer, hours: SessionHours) throws
+    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer, hours: SessionHours?) throws
         -> (rows: Int, received: Int, regular: Int)
     {
         var received = 0
@@ -232,6 +247,7 @@ enum CopyText {
             buffer.writeInteger(UInt8(ascii: "\t"))
             if let trades = bar.transactions { buffer.writeString(String(trades)) } else { buffer.writeString("\\N") }
             buffer.writeInteger(UInt8(ascii: "\n"))
+            guard let hours else { continue }
             if bar.windowStartMs >= hours.preMarketOpenMs && bar.windowStartMs < hours.postMarketCloseMs {
                 received += 1
                 if bar.windowStartMs >= hours.regularOpenMs && bar.windowStartMs < hours.regularCloseMs { regular += 1 }
