@@ -5,11 +5,12 @@ import NIOCore
 import PostgresNIO
 import Storage
 
-/// The bulk path for a whole-market day (a flat file): bars stream with `COPY … FROM STDIN` into a
-/// temporary staging table, then one `INSERT … SELECT … ON CONFLICT` merges them into `bars_minute`
-/// (idempotent: identical rows are left untouched and not counted) and one grouped statement writes
-/// the day's ledger rows. The day is cut into parts of about ``Configuration/partBytes`` of COPY
-/// text, whole tickers each, and the parts run on several pooled connections at once.
+/// The bulk path for a whole-market day (a flat file): bars stream with a binary `COPY … FROM
+/// STDIN` straight into `bars_minute`, or, when some are stored already, into a temporary staging
+/// table that one `INSERT … SELECT … ON CONFLICT` merges (idempotent: identical rows are left
+/// untouched and not counted); one grouped statement writes the day's ledger rows. The day is cut
+/// into parts of about ``Configuration/partBytes`` of COPY data, whole tickers each, and the parts
+/// run on several pooled connections at once.
 ///
 /// Each part commits on its own; the coverage mark (the market-wide symbol's day, which also turns
 /// the day's ledger rows `complete`) commits only after every part did. So a crash or a failed
@@ -17,7 +18,7 @@ import Storage
 /// already there. Securities new to the store are created first, in one short transaction.
 public struct PostgresBulkDay: Sendable {
     public struct Configuration: Sendable {
-        /// COPY text per part, in bytes (one part: one connection, one transaction).
+        /// COPY data per part, in bytes (one part: one connection, one transaction).
         public var partBytes: Int
         /// Parts written at once (connections used).
         public var parallelism: Int
@@ -101,8 +102,8 @@ public struct PostgresBulkDay: Sendable {
         try await connection.query("SAVEPOINT bulk_fast", logger: logger)
         var changed = part.rows
         do {
-            try await connection.copyFrom(table: table, columns: Self.columns, logger: logger) { writer in
-                try await writer.write(part.text)
+            try await connection.copyFrom(table: CopyBinary.target(table, Self.columns), logger: logger) { writer in
+                try await writer.write(part.data)
             }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
@@ -124,8 +125,9 @@ public struct PostgresBulkDay: Sendable {
                 c double precision NOT NULL, v double precision NOT NULL, vw double precision, n bigint
             ) ON COMMIT DELETE ROWS
             """, logger: logger)
-        try await connection.copyFrom(table: "bulk_staging", columns: Self.columns, logger: logger) { writer in
-            try await writer.write(part.text)
+        try await connection.copyFrom(table: CopyBinary.target("bulk_staging", Self.columns), logger: logger) {
+            writer in
+            try await writer.write(part.data)
         }
         let rows = try await connection.query(
             """
@@ -169,23 +171,23 @@ public struct PostgresBulkDay: Sendable {
             """, logger: logger)
     }
 
-    /// A part: COPY text of whole tickers, and per security its minutes in the session.
+    /// A part: binary COPY data of whole tickers, and per security its minutes in the session.
     struct Part: Sendable {
-        var text = ByteBuffer()
+        var data = ByteBuffer()
         var rows = 0
         var ids: [Int64] = []
         var received: [Int32] = []
         var regular: [Int32] = []
     }
 
-    /// Runs of whole tickers of about `partBytes` of COPY text each (a ticker's rows never
-    /// straddle two parts, so no statement meets one key twice); ~64 bytes a row.
+    /// Runs of whole tickers of about `partBytes` of COPY data each (a ticker's rows never
+    /// straddle two parts, so no statement meets one key twice).
     static func groups(_ batches: [BarBatch], partBytes: Int) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0
         var bytes = 0
         for (index, batch) in batches.enumerated() {
-            bytes += batch.bars.count * 64
+            bytes += batch.bars.count * CopyBinary.rowBytes
             if bytes >= partBytes {
                 groups.append(start..<(index + 1))
                 start = index + 1
@@ -196,63 +198,22 @@ public struct PostgresBulkDay: Sendable {
         return groups
     }
 
-    /// One part's COPY text and per-security session counts.
+    /// One part's COPY data and per-security session counts.
     static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours?) throws -> Part {
         var part = Part()
-        part.text.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * 72)
+        part.data.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * CopyBinary.rowBytes + 32)
+        CopyBinary.appendHeader(to: &part.data)
         for batch in batches {
             guard let id = ids[batch.symbol] else {
                 throw StorageError(.write, "no security was created for \(batch.symbol)")
             }
-            let counts = try CopyText.append(batch.bars, securityID: id, to: &part.text, hours: hours)
+            let counts = try CopyBinary.append(batch.bars, securityID: id, to: &part.data, hours: hours)
             part.rows += counts.rows
             part.ids.append(id)
             part.received.append(Int32(counts.received))
             part.regular.append(Int32(counts.regular))
         }
+        CopyBinary.appendTrailer(to: &part.data)
         return part
-    }
-}
-
-/// Rows in COPY's text format: tab-separated, `\N` for NULL, one line per bar.
-enum CopyText {
-    /// Appends one security's bars (a minute repeated keeps its last bar); returns the rows written
-    /// and of those the minutes in the session's extended and regular hours (none without `hours`).
-    /// - Throws: ``StorageError`` for a non-finite price or volume.
-    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer, hours: SessionHours?) throws
-        -> (rows: Int, received: Int, regular: Int)
-    {
-        var received = 0
-        var regular = 0
-        let sorted = zip(bars, bars.dropFirst()).allSatisfy { $0.windowStartMs < $1.windowStartMs }
-        let unique = sorted ? bars : PostgresBarWriter.lastPerMinute(bars)
-        let id = String(securityID)
-        for bar in unique {
-            guard bar.open.isFinite, bar.high.isFinite, bar.low.isFinite, bar.close.isFinite, bar.volume.isFinite else {
-                throw StorageError(.write, "bar at \(bar.windowStartMs) has a non-finite price or volume")
-            }
-            buffer.writeString(id)
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            buffer.writeString(String(bar.windowStartMs))
-            for value in [bar.open, bar.high, bar.low, bar.close, bar.volume] {
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                buffer.writeString(value.description)
-            }
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            if let vwap = bar.vwap, vwap.isFinite {
-                buffer.writeString(vwap.description)
-            } else {
-                buffer.writeString("\\N")
-            }
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            if let trades = bar.transactions { buffer.writeString(String(trades)) } else { buffer.writeString("\\N") }
-            buffer.writeInteger(UInt8(ascii: "\n"))
-            guard let hours else { continue }
-            if bar.windowStartMs >= hours.preMarketOpenMs && bar.windowStartMs < hours.postMarketCloseMs {
-                received += 1
-                if bar.windowStartMs >= hours.regularOpenMs && bar.windowStartMs < hours.regularCloseMs { regular += 1 }
-            }
-        }
-        return (unique.count, received, regular)
     }
 }
