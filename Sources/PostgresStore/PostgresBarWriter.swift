@@ -71,7 +71,15 @@ struct PostgresBarWriter {
 
     /// Records `range` as fetched whole (merged into the security's ranges) and marks its sessions
     /// complete in the ledger — for every security when `securityID` is the market-wide symbol's.
+    ///
+    /// The security's row is locked first (`FOR NO KEY UPDATE`, which foreign-key checks do not
+    /// wait for): two transactions merging ranges of one security at once (FB's and META's chunks,
+    /// one security after a rename) would otherwise each read the ranges without the other's and
+    /// leave them unmerged. Callers create securities before this, never after, so the creation
+    /// lock and these row locks are always taken in the same order.
     func addCoverage(securityID: Int64, timeframe: Timeframe, range: DayRange, source: BarSource) async throws {
+        try await connection.query(
+            "SELECT 1 FROM securities WHERE id = \(securityID) FOR NO KEY UPDATE", logger: logger)
         if timeframe == .minute {
             let market = try await securities.market()
             try await PostgresLedger(connection: connection, logger: logger)

@@ -65,17 +65,22 @@ struct PostgresDayFileWriter {
     }
 
     /// Coverage of every mark, the quarantined rows and the task, last in the transaction.
+    /// Every mark's security is found (or created) before any coverage is written, so this
+    /// transaction takes the creation lock before coverage's row locks, as every writer does.
     mutating func finish(_ completion: DayFileCompletion) async throws {
+        var securities: [Int64] = []
         for mark in completion.marks {
-            let security: Int64
             if mark.symbol == BarStoreSymbols.allTickers {
-                security = try await context.securities.id(ticker: mark.symbol)
+                securities.append(try await context.securities.id(ticker: mark.symbol))
             } else if let known = ids[mark.symbol] {
-                security = known
+                securities.append(known)
             } else {
-                security = try await context.securities.id(ticker: mark.symbol)
+                let security = try await context.securities.id(ticker: mark.symbol)
                 ids[mark.symbol] = security
+                securities.append(security)
             }
+        }
+        for (mark, security) in zip(completion.marks, securities) {
             try await context.writer.addCoverage(
                 securityID: security, timeframe: mark.timeframe, range: mark.range, source: mark.source)
         }

@@ -110,6 +110,28 @@ struct StoreBehaviourTests {
         }
     }
 
+    /// Chunks of one security stored at once (as the REST runner does, FB's and META's after a
+    /// rename) merge their ranges as if stored one after the other.
+    @Test(arguments: Backend.allCases)
+    func concurrentWritesMergeTheirCoverage(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { (store, _) async throws in
+            let first = TestSupport.date("2024-01-01")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for week in 0..<12 {
+                    group.addTask {
+                        let range = DayRange(first.adding(days: week * 7), first.adding(days: week * 7 + 6))
+                        _ = try await store.write(
+                            BarBatch(symbol: "AMD", timeframe: .minute, bars: []), covering: range)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(
+                try await store.coverage(symbol: "AMD", timeframe: .minute)
+                    == [DayRange(first, first.adding(days: 83))!])
+        }
+    }
+
     /// A failure halfway through a batch stores none of it and marks nothing covered.
     @Test(arguments: Backend.allCases)
     func aFailedBatchLeavesNothingBehind(_ backend: Backend) async throws {
