@@ -280,7 +280,10 @@ struct ScraperCLITests {
     }
 
     static func waitForMinuteBars(in path: String, process: Process) async throws {
-        for _ in 0..<1_500 {
+        // Up to 120 s: a debug sandbox lists (generates) 26 day files before the first is stored,
+        // which took 18-20 s on a loaded 2-core machine, past the 15 s this loop used to allow.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: path),
                 let queue = try? DatabaseQueue(path: path),
                 let count = try? await queue.read({ try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) }),
