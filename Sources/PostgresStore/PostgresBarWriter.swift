@@ -80,11 +80,15 @@ struct PostgresBarWriter {
 
     /// Records `range` as fetched whole (merged into the security's ranges) and marks its sessions
     /// complete in the ledger — for every security when `securityID` is the market-wide symbol's.
+    ///
+    /// The security's row is locked first (`FOR NO KEY UPDATE`, which foreign-key checks do not
+    /// wait for): two transactions merging ranges of one security at once (FB's and META's chunks,
+    /// one security after a rename) would otherwise each read the ranges without the other's and
+    /// leave them unmerged. Callers create securities before this, never after, so the creation
+    /// lock and these row locks are always taken in the same order.
     func addCoverage(securityID: Int64, timeframe: Timeframe, range: DayRange, source: BarSource) async throws {
-        // The merge reads, then rewrites the security's ranges: concurrent writers of one security
-        // (chunks in flight, several workers) take turns, or one's ranges would be lost or collide.
         try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(Self.coverageLock), (\(securityID) % 2147483647)::integer)", logger: logger)
+            "SELECT 1 FROM securities WHERE id = \(securityID) FOR NO KEY UPDATE", logger: logger)
         if timeframe == .minute {
             let market = try await securities.market()
             try await PostgresLedger(connection: connection, logger: logger)
@@ -107,7 +111,6 @@ struct PostgresBarWriter {
 
 extension PostgresBarWriter {
     /// First key of the per-security coverage lock (`pg_advisory_xact_lock(int, int)`): "Cove".
-    static let coverageLock: Int32 = 0x436F_7665
 }
 
 /// A bar batch as columns for `unnest`. Absent VWAPs travel as NaN and absent trade counts as −1

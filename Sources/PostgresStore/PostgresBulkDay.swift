@@ -5,11 +5,12 @@ import NIOCore
 import PostgresNIO
 import Storage
 
-/// The bulk path for a whole-market day (a flat file): bars stream with `COPY … FROM STDIN` into a
-/// temporary staging table, then one `INSERT … SELECT … ON CONFLICT` merges them into `bars_minute`
-/// (idempotent: identical rows are left untouched and not counted) and one grouped statement writes
-/// the day's ledger rows. The day is cut into parts of about ``Configuration/partBytes`` of COPY
-/// text, whole tickers each, and the parts run on several pooled connections at once.
+/// The bulk path for a whole-market day (a flat file): bars stream with a binary `COPY … FROM
+/// STDIN` straight into `bars_minute`, or, when some are stored already, into a temporary staging
+/// table that one `INSERT … SELECT … ON CONFLICT` merges (idempotent: identical rows are left
+/// untouched and not counted); one grouped statement writes the day's ledger rows. The day is cut
+/// into parts of about ``Configuration/partBytes`` of COPY data, whole tickers each, and the parts
+/// run on several pooled connections at once.
 ///
 /// Each part commits on its own; the coverage mark (the market-wide symbol's day, which also turns
 /// the day's ledger rows `complete`) commits only after every part did. So a crash or a failed
@@ -17,7 +18,7 @@ import Storage
 /// already there. Securities new to the store are created first, in one short transaction.
 public struct PostgresBulkDay: Sendable {
     public struct Configuration: Sendable {
-        /// COPY text per part, in bytes (one part: one connection, one transaction).
+        /// COPY data per part, in bytes (one part: one connection, one transaction).
         public var partBytes: Int
         /// Parts written at once (connections used).
         public var parallelism: Int
@@ -76,34 +77,46 @@ public struct PostgresBulkDay: Sendable {
         return WriteOutcome(received: batches.reduce(0) { $0 + $1.bars.count }, changed: changed)
     }
 
-    /// One part in one transaction. Fast path: `COPY` straight into `bars_minute` (what `psql`
-    /// does), valid when none of the part's keys is stored yet — all rows are then new. A key
-    /// already present stops that COPY with a unique violation; the transaction rolls back to its
-    /// savepoint and the part takes the merge path: COPY into a staging table, then `INSERT …
-    /// SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`. Then the ledger. Returns rows changed.
+    /// One part in one transaction: its bars (``copy(_:into:_:logger:)``), then the ledger.
+    /// Returns rows changed.
     private func write(_ part: Part, day: LocalDate, hours: SessionHours, source: BarSource) async throws -> Int {
-        try await store.transaction("store the bars of \(day)") { [self] context in
-            let connection = context.connection
-            let logger = context.logger
-            try await connection.query("SAVEPOINT bulk_fast", logger: logger)
-            var changed = part.rows
-            do {
-                try await connection.copyFrom(table: "bars_minute", columns: Self.columns, logger: logger) { writer in
-                    try await writer.write(part.text)
-                }
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
-                changed = try await merge(part, connection, logger: logger)
-            }
-            try await ledger(part, connection, day: day, hours: hours, source: source, logger: logger)
+        try await store.transaction("store the bars of \(day)") { context in
+            let changed = try await Self.copy(part, into: "bars_minute", context.connection, logger: context.logger)
+            try await Self.ledger(
+                part, context.connection, day: day, hours: hours, source: source, logger: context.logger)
             return changed
         }
     }
 
     static let columns = ["security_id", "t", "o", "h", "l", "c", "v", "vw", "n"]
 
+    /// A part's rows into `table` inside the caller's transaction. Fast path: `COPY` straight into
+    /// the table (what `psql` does), valid when none of the part's keys is stored yet — all rows
+    /// are then new. A key already present stops that COPY with a unique violation; the
+    /// transaction rolls back to its savepoint and the part takes the merge path: COPY into a
+    /// staging table, then `INSERT … SELECT … ON CONFLICT … WHERE IS DISTINCT FROM`.
+    /// Returns rows inserted or changed.
+    static func copy(_ part: Part, into table: String, _ connection: PostgresConnection, logger: Logger)
+        async throws -> Int
+    {
+        try await connection.query("SAVEPOINT bulk_fast", logger: logger)
+        var changed = part.rows
+        do {
+            try await connection.copyFrom(table: CopyBinary.target(table, Self.columns), logger: logger) { writer in
+                try await writer.write(part.data)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            try await connection.query("ROLLBACK TO SAVEPOINT bulk_fast", logger: logger)
+            changed = try await merge(part, into: table, connection, logger: logger)
+        }
+        try await connection.query("RELEASE SAVEPOINT bulk_fast", logger: logger)
+        return changed
+    }
+
     /// The merge path: staging table, then an idempotent upsert. Returns rows inserted or changed.
-    private func merge(_ part: Part, _ connection: PostgresConnection, logger: Logger) async throws -> Int {
+    private static func merge(_ part: Part, into table: String, _ connection: PostgresConnection, logger: Logger)
+        async throws -> Int
+    {
         try await connection.query(
             """
             CREATE TEMPORARY TABLE IF NOT EXISTS bulk_staging (
@@ -112,25 +125,29 @@ public struct PostgresBulkDay: Sendable {
                 c double precision NOT NULL, v double precision NOT NULL, vw double precision, n bigint
             ) ON COMMIT DELETE ROWS
             """, logger: logger)
-        try await connection.copyFrom(table: "bulk_staging", columns: Self.columns, logger: logger) { writer in
-            try await writer.write(part.text)
+        try await connection.copyFrom(table: CopyBinary.target("bulk_staging", Self.columns), logger: logger) {
+            writer in
+            try await writer.write(part.data)
         }
         let rows = try await connection.query(
             """
             WITH written AS (
-                INSERT INTO bars_minute AS b (security_id, t, o, h, l, c, v, vw, n)
+                INSERT INTO \(unescaped: table) AS b (security_id, t, o, h, l, c, v, vw, n)
                 SELECT security_id, t, o, h, l, c, v, vw, n FROM bulk_staging
                 \(unescaped: PostgresBarWriter.upsertChanged)
             ) SELECT COUNT(*) FROM written
             """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        var changed = 0
+        for try await count in rows.decode(Int64.self) { changed = Int(count) }
+        // A transaction may merge several parts (a day file's pieces): each merges only its own rows.
+        try await connection.query("TRUNCATE bulk_staging", logger: logger)
+        return changed
     }
 
     /// The day's ledger rows of a part's securities, from the counts taken while the part was
     /// built: the batch's counts when the session is new to the ledger, else recounted from the
     /// table (as ``PostgresLedger/recordReceived``).
-    private func ledger(
+    static func ledger(
         _ part: Part, _ connection: PostgresConnection, day: LocalDate, hours: SessionHours, source: BarSource,
         logger: Logger
     ) async throws {
@@ -154,23 +171,23 @@ public struct PostgresBulkDay: Sendable {
             """, logger: logger)
     }
 
-    /// A part: COPY text of whole tickers, and per security its minutes in the session.
+    /// A part: binary COPY data of whole tickers, and per security its minutes in the session.
     struct Part: Sendable {
-        var text = ByteBuffer()
+        var data = ByteBuffer()
         var rows = 0
         var ids: [Int64] = []
         var received: [Int32] = []
         var regular: [Int32] = []
     }
 
-    /// Runs of whole tickers of about `partBytes` of COPY text each (a ticker's rows never
-    /// straddle two parts, so no statement meets one key twice); ~64 bytes a row.
+    /// Runs of whole tickers of about `partBytes` of COPY data each (a ticker's rows never
+    /// straddle two parts, so no statement meets one key twice).
     static func groups(_ batches: [BarBatch], partBytes: Int) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0
         var bytes = 0
         for (index, batch) in batches.enumerated() {
-            bytes += batch.bars.count * 64
+            bytes += batch.bars.count * CopyBinary.rowBytes
             if bytes >= partBytes {
                 groups.append(start..<(index + 1))
                 start = index + 1
@@ -181,62 +198,22 @@ public struct PostgresBulkDay: Sendable {
         return groups
     }
 
-    /// One part's COPY text and per-security session counts.
-    static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours) throws -> Part {
+    /// One part's COPY data and per-security session counts.
+    static func part(_ batches: [BarBatch], ids: [String: Int64], hours: SessionHours?) throws -> Part {
         var part = Part()
-        part.text.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * 72)
+        part.data.reserveCapacity(batches.reduce(0) { $0 + $1.bars.count } * CopyBinary.rowBytes + 32)
+        CopyBinary.appendHeader(to: &part.data)
         for batch in batches {
             guard let id = ids[batch.symbol] else {
                 throw StorageError(.write, "no security was created for \(batch.symbol)")
             }
-            let counts = try CopyText.append(batch.bars, securityID: id, to: &part.text, hours: hours)
+            let counts = try CopyBinary.append(batch.bars, securityID: id, to: &part.data, hours: hours)
             part.rows += counts.rows
             part.ids.append(id)
             part.received.append(Int32(counts.received))
             part.regular.append(Int32(counts.regular))
         }
+        CopyBinary.appendTrailer(to: &part.data)
         return part
-    }
-}
-
-/// Rows in COPY's text format: tab-separated, `\N` for NULL, one line per bar.
-enum CopyText {
-    /// Appends one security's bars (a minute repeated keeps its last bar); returns the rows written
-    /// and of those the minutes in the session's extended and regular hours.
-    /// - Throws: ``StorageError`` for a non-finite price or volume.
-    static func append(_ bars: [Bar], securityID: Int64, to buffer: inout ByteBuffer, hours: SessionHours) throws
-        -> (rows: Int, received: Int, regular: Int)
-    {
-        var received = 0
-        var regular = 0
-        let sorted = zip(bars, bars.dropFirst()).allSatisfy { $0.windowStartMs < $1.windowStartMs }
-        let unique = sorted ? bars : PostgresBarWriter.lastPerMinute(bars)
-        let id = String(securityID)
-        for bar in unique {
-            guard bar.open.isFinite, bar.high.isFinite, bar.low.isFinite, bar.close.isFinite, bar.volume.isFinite else {
-                throw StorageError(.write, "bar at \(bar.windowStartMs) has a non-finite price or volume")
-            }
-            buffer.writeString(id)
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            buffer.writeString(String(bar.windowStartMs))
-            for value in [bar.open, bar.high, bar.low, bar.close, bar.volume] {
-                buffer.writeInteger(UInt8(ascii: "\t"))
-                buffer.writeString(value.description)
-            }
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            if let vwap = bar.vwap, vwap.isFinite {
-                buffer.writeString(vwap.description)
-            } else {
-                buffer.writeString("\\N")
-            }
-            buffer.writeInteger(UInt8(ascii: "\t"))
-            if let trades = bar.transactions { buffer.writeString(String(trades)) } else { buffer.writeString("\\N") }
-            buffer.writeInteger(UInt8(ascii: "\n"))
-            if bar.windowStartMs >= hours.preMarketOpenMs && bar.windowStartMs < hours.postMarketCloseMs {
-                received += 1
-                if bar.windowStartMs >= hours.regularOpenMs && bar.windowStartMs < hours.regularCloseMs { regular += 1 }
-            }
-        }
-        return (unique.count, received, regular)
     }
 }

@@ -33,6 +33,7 @@ enum PostgresSchema {
         Migration(
             version: 3, name: "indicator-state-bytes",
             sql: "ALTER TABLE indicator_state ALTER COLUMN state TYPE bytea USING convert_to(state, 'UTF8')"),
+        Migration(version: 4, name: "actions-news-sync-tasks-quarantine", sql: referenceAndTasksSQL),
     ]
 
     /// Brings the database up to date; returns the versions applied now.

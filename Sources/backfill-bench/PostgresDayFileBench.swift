@@ -7,7 +7,7 @@ import PostgresStore
 import Storage
 
 /// `pg-dayfile FILE.csv.gz`: one realistic day file into PostgreSQL through the bulk path
-/// (``PostgresBulkDay``: COPY into staging, merge with ON CONFLICT, ledger, parallel parts), each
+/// (``PostgresBulkDay``: binary COPY, merge with ON CONFLICT when stored, ledger, parallel parts), each
 /// run into a new database on the server `BACKFILL_BENCH_PG_URL` names (a superuser URL; start one
 /// with `scripts/pg-cluster.sh start` and `PG_DEFAULTS=1`, the settings `bench_pg.sh` uses). The peer,
 /// `zcat | psql COPY` into a table with the same primary key, runs beside it: `../shared/peers/bench_pg.sh`.

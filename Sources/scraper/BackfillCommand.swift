@@ -49,31 +49,41 @@ struct BackfillCommand {
                 return await runOnPostgres(database, request: request, settings: settings, logger: logger)
             }
             let store = try SQLiteBarStore(path: options.db, logger: logger)
-            // Rankings and small repairs go to REST; a repair of widely missing sessions to day files.
-            if onlyRanges == nil || repairFromDayFiles, options.limit == nil, !request.timeframes.isEmpty,
-                let choice = try FlatFileChoice.resolve(options, settings: settings)
-            {
-                return await runFlatFiles(choice, request: request, store: store, settings: settings, logger: logger)
-            }
-            if options.dryRun && options.all && options.limit != nil {
-                printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")
-                return 1
-            }
-            if options.dryRun {
-                let rate =
-                    options.sandbox
-                    ? options.rateLimit
-                    : (options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5)
-                return try await DryRun.print(request, store: store, requestsPerMinute: rate, database: options.db)
-            }
-            return try await withRESTClient(settings: settings, logger: logger) { client, source in
-                await execute(
-                    request, client: client, store: store, reference: store, logger: logger, source: source,
-                    database: options.db)
-            }
+            return try await run(request, store: store, target: choice, settings: settings, logger: logger)
         } catch {
             printError("error: \(error)")
             return 1
+        }
+    }
+
+    /// The run on an open store, whichever database: day files (or a repair from them), a dry
+    /// run, or the REST phases.
+    func run(
+        _ request: BackfillRequest, store: any BackfillStore, target: StoreChoice, settings: SettingsSource,
+        logger: Logger
+    ) async throws -> Int32 {
+        // Rankings and small repairs go to REST; a repair of widely missing sessions to day files.
+        if onlyRanges == nil || repairFromDayFiles, options.limit == nil, !request.timeframes.isEmpty,
+            let choice = try FlatFileChoice.resolve(options, settings: settings)
+        {
+            return await runFlatFiles(
+                choice, request: request, store: store, target: target, settings: settings, logger: logger)
+        }
+        if options.dryRun && options.all && options.limit != nil {
+            printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")
+            return 1
+        }
+        if options.dryRun {
+            let rate =
+                options.sandbox
+                ? options.rateLimit
+                : (options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5)
+            return try await DryRun.print(request, store: store, requestsPerMinute: rate, database: target.label)
+        }
+        return try await withRESTClient(settings: settings, logger: logger) { client, source in
+            await execute(
+                request, client: client, store: store, reference: store, logger: logger, source: source,
+                database: target.label)
         }
     }
 

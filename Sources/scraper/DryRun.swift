@@ -6,7 +6,7 @@ import Storage
 /// `scraper --dry-run`: the plan and its cost, from the store's coverage and the calendar; no request.
 enum DryRun {
     static func print(
-        _ request: BackfillRequest, store: SQLiteBarStore, requestsPerMinute: Double?, database: String
+        _ request: BackfillRequest, store: any BarStore & ReferenceStore, requestsPerMinute: Double?, database: String
     ) async throws -> Int32 {
         let (items, covered) = try await BackfillPlanner(store: store).plan(request)
         let calendar = TradingCalendar()

@@ -11,8 +11,8 @@ import Storage
 /// days without a file and the tickers absent from the files.
 extension BackfillCommand {
     func runFlatFiles(
-        _ choice: FlatFileChoice, request: BackfillRequest, store: SQLiteBarStore, settings: SettingsSource,
-        logger: Logger
+        _ choice: FlatFileChoice, request: BackfillRequest, store: any BackfillStore, target: StoreChoice,
+        settings: SettingsSource, logger: Logger
     ) async -> Int32 {
         do {
             if options.sandbox {
@@ -36,7 +36,8 @@ extension BackfillCommand {
                             logger: logger)
                     }
                     return await flatFiles(
-                        choice, source: source, client: client, request: request, store: store, logger: logger,
+                        choice, source: source, client: client, request: request, store: store, target: target,
+                        logger: logger,
                         label: "sandbox \(baseURL)")
                 }
             }
@@ -55,7 +56,7 @@ extension BackfillCommand {
             case .sandbox: source = LocalFlatFileSource(root: ".")  // resolved above: --flatfiles with --sandbox
             }
             return await flatFiles(
-                choice, source: source, client: client, request: request, store: store, logger: logger,
+                choice, source: source, client: client, request: request, store: store, target: target, logger: logger,
                 label: choice.label)
         } catch {
             printError("error: \(error)")
@@ -65,13 +66,13 @@ extension BackfillCommand {
 
     private func flatFiles(
         _ choice: FlatFileChoice, source: any FlatFileSource, client: RESTClient?, request: BackfillRequest,
-        store: SQLiteBarStore, logger: Logger, label: String
+        store: any BackfillStore, target: StoreChoice, logger: Logger, label: String
     ) async -> Int32 {
         let hybrid = choice.hybrid && client != nil
         let runner = FlatFileRunner(
             source: source, store: store,
             configuration: .init(
-                cacheDirectory: options.db + ".flatfiles", concurrency: options.concurrency,
+                cacheDirectory: target.flatFileCache, concurrency: options.concurrency,
                 markAbsentTickers: !hybrid),
             logger: logger)
         do {
@@ -79,14 +80,15 @@ extension BackfillCommand {
             if options.dryRun {
                 print(
                     FlatFileText.plan(
-                        plan, request: request, source: choice.label, hybrid: hybrid, database: options.db))
+                        plan, request: request, source: choice.label, hybrid: hybrid, database: target.label))
                 return 0
             }
-            let code = try await runFiles(runner, plan: plan, request: request, store: store, label: choice.label)
+            let code = try await runFiles(
+                runner, plan: plan, request: request, store: store, label: choice.label, database: target.label)
             guard hybrid, !repairFromDayFiles, let client, code != 130 else { return code }
             let rest = await execute(
                 request, client: client, store: store, reference: store, logger: logger, source: label,
-                database: options.db)
+                database: target.label)
             return rest == 130 ? 130 : max(code, rest)
         } catch {
             printError("error: \(error)")
@@ -95,14 +97,14 @@ extension BackfillCommand {
     }
 
     private func runFiles(
-        _ runner: FlatFileRunner, plan: FlatFilePlanner.Plan, request: BackfillRequest, store: SQLiteBarStore,
-        label: String
+        _ runner: FlatFileRunner, plan: FlatFilePlanner.Plan, request: BackfillRequest, store: any BackfillStore,
+        label: String, database: String
     ) async throws -> Int32 {
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
         let who = request.allTickers ? "every ticker" : request.tickers.joined(separator: ",")
         display.header(
             "Flat files: \(who) \(request.range) [\(request.timeframes.map(\.description).joined(separator: ","))] "
-                + "from \(label) into \(options.db): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
+                + "from \(label) into \(database): \(plan.jobs.count) day files, \(Format.megabytes(plan.bytes))")
         let startedMs = Int64(Date().timeIntervalSince1970 * 1_000)
         let stop = StopRequest()
         // Ctrl-C is caught before any day file starts: one arriving while the work was starting would
@@ -131,7 +133,7 @@ extension BackfillCommand {
             throw error
         }
         display.finish()
-        print(FlatFileText.summary(report, request: request, database: options.db))
+        print(FlatFileText.summary(report, request: request, database: database))
         try? await store.recordRun(
             RunRecord(
                 startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),

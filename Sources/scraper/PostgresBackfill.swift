@@ -7,30 +7,16 @@ import PostgresStore
 import Storage
 
 extension BackfillCommand {
-    /// A REST backfill (sandbox or Polygon) into PostgreSQL. The bar phases run as on SQLite; the
-    /// metadata phases (reference, actions, news) and flat files need stores PostgreSQL does not
-    /// have yet, so they are left out when not asked for and refused when asked for.
+    /// A backfill into PostgreSQL: every phase (reference, actions, daily, minute, news), day files
+    /// from S3 or a folder, and `--dry-run`, exactly as into SQLite, with the pool open around the run.
     func runOnPostgres(
         _ database: PostgresSettings, request: BackfillRequest, settings: SettingsSource, logger: Logger
     ) async -> Int32 {
-        if options.flatfiles || options.flatfilesDir != nil {
-            printError("error: flat files into PostgreSQL are not yet available; use REST (without --flatfiles)")
-            return 1
-        }
-        if options.dryRun {
-            printError("error: --dry-run is not yet available with PostgreSQL; use a SQLite --db")
-            return 1
-        }
-        guard let request = barPhases(of: request) else { return 1 }
         do {
             return try await PostgresBarStore.withStore(
                 retrying(database), logger: logger, onConnectionEvent: connectionNotes()
             ) { store in
-                try await withRESTClient(settings: settings, logger: logger) { client, source in
-                    await execute(
-                        request, client: client, store: store, reference: nil, logger: logger, source: source,
-                        database: database.redacted)
-                }
+                try await run(request, store: store, target: .postgres(database), settings: settings, logger: logger)
             }
         } catch {
             printError("error: \(error)")
@@ -38,8 +24,9 @@ extension BackfillCommand {
         }
     }
 
-    /// The request without the metadata phases PostgreSQL cannot store yet: skipped with a note when
-    /// left at their default, refused (nil, after one line) when named.
+    /// The request without the metadata phases, which workers sharing a queue (`--workers-from`) do
+    /// not share yet: skipped with a note when left at their default, refused (nil, after one line)
+    /// when named.
     func barPhases(of request: BackfillRequest) -> BackfillRequest? {
         var planned = request
         let metadata: Set<BackfillPhase> = [.reference, .actions, .news]
@@ -48,10 +35,10 @@ extension BackfillCommand {
             let names = asked.map(\.description).sorted().joined(separator: ",")
             guard options.phases == nil else {
                 printError(
-                    "error: the \(names) phases are not yet available with PostgreSQL; use --phases daily,minute")
+                    "error: workers share the daily and minute phases only, not \(names); use --phases daily,minute")
                 return nil
             }
-            printError("note: PostgreSQL stores bars only for now: skipping the \(names) phases")
+            printError("note: workers share the bar phases only: skipping the \(names) phases")
             planned.phases.subtract(metadata)
         }
         return planned

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Ingestion
 import PostgresStore
+import Storage
+
+/// What a backfill writes through: bars, reference data, tasks (both stores provide all three).
+typealias BackfillStore = BarStore & ReferenceStore & TaskStore
 
 /// Which database a run writes: a SQLite file (the default), or PostgreSQL when `--db` is a
 /// `postgres://` URL, or when `DB_HOST` is set (environment or `.env`) and `--db` is left at its
@@ -31,6 +35,15 @@ enum StoreChoice {
         throw ValidationError(
             "'scraper \(command)' reads a SQLite file only for now, not \(PostgresSettings.redact(db)); "
                 + "PostgreSQL is supported by the backfill")
+    }
+
+    /// Where day files are downloaded before they are stored (each removed once its day is):
+    /// beside the SQLite file, or named after the PostgreSQL database in the working directory.
+    var flatFileCache: String {
+        switch self {
+        case .sqlite(let path): return path + ".flatfiles"
+        case .postgres(let settings): return "./\(settings.database).flatfiles"
+        }
     }
 
     /// The database as printed: the path, or the URL without its password.

@@ -110,7 +110,11 @@ struct PostgresConnectionTests {
             try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { _ in }
             let versions = try await PostgresTestSupport.rows(
                 "SELECT version::text, name FROM backfill_migrations ORDER BY version", on: settings)
-            #expect(versions == ["1|bars-securities-coverage-runs-ledger", "2|work-tasks", "3|indicator-state-bytes"])
+            #expect(
+                versions == [
+                    "1|bars-securities-coverage-runs-ledger", "2|work-tasks", "3|indicator-state-bytes",
+                    "4|actions-news-sync-tasks-quarantine",
+                ])
         }
     }
 

@@ -1,5 +1,6 @@
 import BackfillCore
 import Foundation
+import GRDB
 import PostgresStore
 import Storage
 import Testing
@@ -13,16 +14,32 @@ struct StoreBehaviourTests {
         var testDescription: String { rawValue }
     }
 
-    typealias Store = any BarStore & LedgerStore
+    typealias Store = any BarStore & LedgerStore & ReferenceStore & TaskStore
 
-    /// Runs `body` with a new, empty store of `backend`.
-    static func withStore(_ backend: Backend, _ body: (Store) async throws -> Void) async throws {
+    /// Read-only SQL both backends understand (`CAST(… AS TEXT)` for non-text columns).
+    struct SQL: Sendable {
+        let strings: @Sendable (String) async throws -> [String]
+
+        func count(_ sql: String) async throws -> Int {
+            let text = sql.replacingOccurrences(of: "SELECT COUNT(*)", with: "SELECT CAST(COUNT(*) AS TEXT)")
+            return Int(try await strings(text).first ?? "") ?? -1
+        }
+    }
+
+    /// Runs `body` with a new, empty store of `backend` and SQL on its database.
+    static func withStore(_ backend: Backend, _ body: (Store, SQL) async throws -> Void) async throws {
         switch backend {
         case .sqlite:
             let path = try TestSupport.temporaryDirectory().appendingPathComponent("store.sqlite").path
-            try await body(try SQLiteBarStore(path: path))
+            let store = try SQLiteBarStore(path: path)
+            try await body(
+                store, SQL { sql in try await DatabaseQueue(path: path).read { try String.fetchAll($0, sql: sql) } })
         case .postgres:
-            try await PostgresTestSupport.withStore { store async throws in try await body(store) }
+            try await PostgresTestSupport.withDatabase { (settings) async throws in
+                try await PostgresBarStore.withStore(settings, logger: TestSupport.quietLogger) { store in
+                    try await body(store, SQL { sql in try await PostgresTestSupport.rows(sql, on: settings) })
+                }
+            }
         }
     }
 
@@ -32,7 +49,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func upsertIsIdempotentAndReportsOnlyRealChanges(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             var batch = BarBatch(symbol: "AMD", timeframe: .minute, bars: Self.bars(500))
             #expect(try await store.write(batch, covering: nil) == WriteOutcome(received: 500, changed: 500))
             #expect(try await store.write(batch, covering: nil) == WriteOutcome(received: 500, changed: 0))
@@ -47,7 +64,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func readsByRangeAreInclusiveOrderedAndLimited(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             let bars = Self.bars(100)
             _ = try await store.write(BarBatch(symbol: "AMD", timeframe: .minute, bars: bars.reversed()), covering: nil)
             let slice = try await store.bars(
@@ -63,7 +80,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func symbolsAndTimeframesAreKeptApart(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             _ = try await store.write(BarBatch(symbol: "TpC", timeframe: .minute, bars: Self.bars(10)), covering: nil)
             _ = try await store.write(BarBatch(symbol: "TPC", timeframe: .minute, bars: Self.bars(20)), covering: nil)
             _ = try await store.write(BarBatch(symbol: "TPC", timeframe: .day, bars: Self.bars(3)), covering: nil)
@@ -77,7 +94,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func coverageMergesAndIsReadBack(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             let empty = BarBatch(symbol: "AMD", timeframe: .day, bars: [])
             _ = try await store.write(empty, covering: TestSupport.range("2024-01-01", "2024-01-31"))
             _ = try await store.write(empty, covering: TestSupport.range("2024-03-01", "2024-03-31"))
@@ -93,10 +110,32 @@ struct StoreBehaviourTests {
         }
     }
 
+    /// Chunks of one security stored at once (as the REST runner does, FB's and META's after a
+    /// rename) merge their ranges as if stored one after the other.
+    @Test(arguments: Backend.allCases)
+    func concurrentWritesMergeTheirCoverage(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { (store, _) async throws in
+            let first = TestSupport.date("2024-01-01")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for week in 0..<12 {
+                    group.addTask {
+                        let range = DayRange(first.adding(days: week * 7), first.adding(days: week * 7 + 6))
+                        _ = try await store.write(
+                            BarBatch(symbol: "AMD", timeframe: .minute, bars: []), covering: range)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(
+                try await store.coverage(symbol: "AMD", timeframe: .minute)
+                    == [DayRange(first, first.adding(days: 83))!])
+        }
+    }
+
     /// A failure halfway through a batch stores none of it and marks nothing covered.
     @Test(arguments: Backend.allCases)
     func aFailedBatchLeavesNothingBehind(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             var bars = Self.bars(1_000)
             bars[600].open = .nan
             await #expect(throws: StorageError.self) {
@@ -112,7 +151,7 @@ struct StoreBehaviourTests {
     /// A day of many symbols is one transaction: all stored, or (one bad bar) none.
     @Test(arguments: Backend.allCases)
     func manySymbolsAreWrittenAllOrNothing(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             let batches = (0..<50).map { BarBatch(symbol: "S\($0)", timeframe: .minute, bars: Self.bars(130)) }
             #expect(try await store.write(batches) == WriteOutcome(received: 6_500, changed: 6_500))
             #expect(try await store.write(batches).changed == 0)
@@ -135,7 +174,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func unstoredTimeframeIsAClearError(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             let error = await #expect(throws: StorageError.self) {
                 try await store.write(
                     BarBatch(symbol: "AMD", timeframe: Timeframe(5, .minute), bars: []), covering: nil)
@@ -148,7 +187,7 @@ struct StoreBehaviourTests {
     /// completes every symbol and derives the sessions without rows.
     @Test(arguments: Backend.allCases)
     func theLedgerIsWrittenWithTheBars(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             let jan2 = LedgerTests.jan2
             let day = DayRange(jan2, jan2)!
             let live = LedgerTests.minutes(30, on: jan2)
@@ -179,7 +218,7 @@ struct StoreBehaviourTests {
 
     @Test(arguments: Backend.allCases)
     func indicatorStateAndRunsRoundTrip(_ backend: Backend) async throws {
-        try await Self.withStore(backend) { (store) async throws in
+        try await Self.withStore(backend) { (store, _) async throws in
             #expect(try await store.indicatorState(symbol: "AMD", timeframe: .minute) == nil)
             try await store.saveIndicatorState(
                 symbol: "AMD", timeframe: .minute, lastMs: 5, state: Array("{\"a\":1}".utf8))

@@ -102,6 +102,12 @@ public struct StoredSecurity: Sendable, Equatable {
     public var id: Int64
     public var ticker: String
     public var identity: SecurityIdentity
+
+    public init(id: Int64, ticker: String, identity: SecurityIdentity) {
+        self.id = id
+        self.ticker = ticker
+        self.identity = identity
+    }
 }
 
 /// What ``ReferenceStore/saveSecurity(_:marking:)`` did.
@@ -141,7 +147,8 @@ public struct SplitRow: Sendable, Equatable {
         self.historicalFactor = historicalFactor
     }
 
-    var key: String { id ?? "\(ticker) \(split.executionDate)" }
+    /// What the row is stored under: Polygon's id, else the ticker and date.
+    public var key: String { id ?? "\(ticker) \(split.executionDate)" }
 }
 
 /// A cash dividend as stored.
@@ -174,7 +181,8 @@ public struct DividendRow: Sendable, Equatable {
         self.historicalFactor = historicalFactor
     }
 
-    var key: String { id ?? "\(ticker) \(dividend.exDividendDate) \(dividend.cashAmount)" }
+    /// What the row is stored under: Polygon's id, else the ticker, ex-date and amount.
+    public var key: String { id ?? "\(ticker) \(dividend.exDividendDate) \(dividend.cashAmount)" }
 }
 
 /// A news article with the tickers it is about.

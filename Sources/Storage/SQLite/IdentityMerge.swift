@@ -9,15 +9,10 @@ struct IdentityMerge {
     let db: Database
     let identity: SecurityIdentity
 
-    /// A name with its partition bounds (ms) and day bounds.
-    struct Interval {
-        var name: TickerName
-        var fromMs: Int64
-        var untilMs: Int64
-    }
+    typealias Interval = NameInterval
 
     func run() throws -> IdentityOutcome {
-        let intervals = Self.intervals(identity.names)
+        let intervals = NameInterval.intervals(identity.names)
         guard let current = intervals.last?.name.ticker else {
             throw StorageError(.write, "security \(identity.compositeFIGI ?? "?") has no ticker name")
         }
@@ -43,25 +38,6 @@ struct IdentityMerge {
         let after = try snapshot(survivor)
         let changed = moved > 0 || merged > 0 || before != after
         return IdentityOutcome(securityID: survivor, merged: merged, movedBars: moved, changed: changed)
-    }
-
-    /// Names sorted by first day; each owns the time from its first day to the next name's.
-    static func intervals(_ names: [TickerName]) -> [Interval] {
-        let sorted = names.sorted { a, b in
-            guard let second = b.first else { return false }
-            return a.first.map { $0 < second } ?? true
-        }
-        var result: [Interval] = []
-        for (index, name) in sorted.enumerated() {
-            let from = index == 0 ? SQLiteSchema.openFromMs : name.first.map(Self.midnightMs) ?? SQLiteSchema.openFromMs
-            result.append(Interval(name: name, fromMs: from, untilMs: SQLiteSchema.openUntilMs))
-            if index > 0 { result[index - 1].untilMs = max(result[index - 1].fromMs, from) }
-        }
-        return result
-    }
-
-    static func midnightMs(_ date: LocalDate) -> Int64 {
-        EasternTime.utcMilliseconds(on: date, minutesAfterMidnight: 0)
     }
 
     /// Securities without a FIGI holding one of the names, with the interval they would give up.
