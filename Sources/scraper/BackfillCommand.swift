@@ -124,18 +124,7 @@ struct BackfillCommand {
             report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
             if report.status == .completed && !report.failures.isEmpty { report.status = .failed }
             print(Summary.render(report, phases: phases, range: request.range, database: database))
-            try? await store.recordRun(
-                RunRecord(
-                    startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
-                    status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
-                    barsChanged: report.progress.barsChanged, requests: report.progress.requests,
-                    errors: report.failures.map(\.description),
-                    report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
-            switch report.status {
-            case .completed: return 0
-            case .failed: return 1
-            case .interrupted: return 130
-            }
+            return await Self.record(report, startedMs: startedMs, in: store)
         } catch {
             display.finish()
             if stop.isFired {  // stopped before any bar work began
@@ -216,4 +205,23 @@ struct BackfillCommand {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension BackfillCommand {
+    /// Records a REST run (its report kept as JSON for the monitor and `/metrics`) and returns its
+    /// exit code: 0 completed, 1 some chunk failed, 130 interrupted.
+    static func record(_ report: BackfillReport, startedMs: Int64, in store: some BarStore) async -> Int32 {
+        try? await store.recordRun(
+            RunRecord(
+                startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
+                status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
+                barsChanged: report.progress.barsChanged, requests: report.progress.requests,
+                errors: report.failures.map(\.description),
+                report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
+        switch report.status {
+        case .completed: return 0
+        case .failed: return 1
+        case .interrupted: return 130
+        }
+    }
 }

@@ -68,18 +68,7 @@ extension BackfillCommand {
             let report = try await run.value
             display.finish()
             print(Summary.render(report, range: request.range, database: database))
-            try? await store.recordRun(
-                RunRecord(
-                    startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
-                    status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
-                    barsChanged: report.progress.barsChanged, requests: report.progress.requests,
-                    errors: report.failures.map(\.description),
-                    report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
-            switch report.status {
-            case .completed: return 0
-            case .failed: return 1
-            case .interrupted: return 130
-            }
+            return await Self.record(report, startedMs: startedMs, in: store)
         } catch {
             display.finish()
             if stop.isFired {
