@@ -180,19 +180,10 @@ struct BackfillCommand {
                 return await body(client, "sandbox \(baseURL)")
             }
         }
-        guard let key = settings.apiKey else {
-            printError(
-                """
-                error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
-                       or run with --sandbox to use the offline Polygon sandbox.
-                """)
-            return 1
-        }
-        let baseURL = options.baseURL ?? settings.baseURL
-        let rate = options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
-        let client = RESTClient(
-            configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
-        return await body(client, client.redactor.redact(baseURL))
+        guard
+            let client = settings.polygonClient(baseURL: options.baseURL, rateLimit: options.rateLimit, logger: logger)
+        else { return 1 }
+        return await body(client, client.redactor.redact(client.configuration.baseURL))
     }
 
     /// The sandbox's own logging: warnings only, unless --debug.
@@ -223,5 +214,25 @@ extension BackfillCommand {
         case .failed: return 1
         case .interrupted: return 130
         }
+    }
+}
+
+extension SettingsSource {
+    /// Polygon's REST client with the configured key, base URL (the flag, else the settings) and
+    /// rate limit (the flag, else `POLYGON_RATE_LIMIT`, else 5 a minute); nil after one line saying
+    /// which variables to set when there is no key.
+    func polygonClient(baseURL: String?, rateLimit: Double?, logger: Logger) -> RESTClient? {
+        guard let key = apiKey else {
+            printError(
+                """
+                error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
+                       or run with --sandbox to use the offline Polygon sandbox.
+                """)
+            return nil
+        }
+        let rate = rateLimit ?? value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
+        return RESTClient(
+            configuration: .init(baseURL: baseURL ?? self.baseURL, apiKey: key, requestsPerMinute: rate),
+            logger: logger)
     }
 }

@@ -23,25 +23,18 @@ struct LiveRun {
         do {
             let store = try SQLiteBarStore(path: command.db, logger: logger)
             if command.sandbox { return try await runSandbox(store: store, logger: logger) }
-            guard let key = settings.apiKey else {
-                printError(
-                    """
-                    error: no API key. Set POLYGON_API_KEY (or MASSIVE_API_KEY) in the environment or in ./.env,
-                           or run with --sandbox to use the offline Polygon sandbox.
-                    """)
-                return 1
-            }
-            let baseURL = command.baseURL ?? settings.baseURL
-            let rate = command.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5
-            let client = RESTClient(
-                configuration: .init(baseURL: baseURL, apiKey: key, requestsPerMinute: rate), logger: logger)
+            guard
+                let client = settings.polygonClient(
+                    baseURL: command.baseURL, rateLimit: command.rateLimit, logger: logger)
+            else { return 1 }
             let feedURL =
                 command.feedURL
                 ?? (command.delayed
                     ? FeedClient.Configuration.delayedURL
                     : command.baseURL.map { FeedClient.Configuration.url(forBaseURL: $0) }
                         ?? FeedClient.Configuration.realTimeURL)
-            return await ingest(feedURL: feedURL, apiKey: key, client: client, store: store, logger: logger)
+            return await ingest(
+                feedURL: feedURL, apiKey: client.configuration.apiKey, client: client, store: store, logger: logger)
         } catch {
             printError("error: \(error)")
             return 1

@@ -52,11 +52,7 @@ struct PostgresRestartTests {
                     arguments + ["--db", PostgresWorkersCLITests.url(undisturbed)], in: folder,
                     environment: environment)
                 #expect(clean.status == 0, "\(clean.all.suffix(3_000))")
-                for query in PostgresWorkersCLITests.contentQueries {
-                    let expected = try await PostgresTestSupport.rows(query, on: undisturbed)
-                    let stored = try await PostgresTestSupport.rows(query, on: restarted)
-                    #expect(stored == expected, "\(query)")
-                }
+                try await PostgresWorkersCLITests.expectSameContent(restarted, as: undisturbed)
                 let minutes = try await PostgresTestSupport.rows(
                     "SELECT COUNT(*)::text FROM bars_minute", on: restarted)
                 #expect((Int(minutes.first ?? "") ?? 0) > 200_000, "\(minutes)")

@@ -74,16 +74,22 @@ struct PostgresWorkersCLITests {
                         "SELECT worker FROM work_tasks WHERE kind = 'rest-chunk' AND attempts > 1", on: shared)
                     #expect(!takenOver.isEmpty && !takenOver.contains("w1"), "w1's chunk was taken over: \(takenOver)")
 
-                    for query in Self.contentQueries {
-                        let expected = try await PostgresTestSupport.rows(query, on: alone)
-                        let stored = try await PostgresTestSupport.rows(query, on: shared)
-                        #expect(stored == expected, "\(query)")
-                    }
+                    try await Self.expectSameContent(shared, as: alone)
                     let counts = try await PostgresTestSupport.rows(
                         "SELECT COUNT(*)::text FROM bars_minute", on: shared)
                     #expect((Int(counts.first ?? "") ?? 0) > 100_000, "\(counts)")
                 }
             }
+        }
+    }
+
+    /// Every content query (bars, coverage, ledger, names, indicator states) gives the same rows
+    /// on `stored` as on `expected`.
+    static func expectSameContent(_ stored: PostgresSettings, as expected: PostgresSettings) async throws {
+        for query in contentQueries {
+            let wanted = try await PostgresTestSupport.rows(query, on: expected)
+            let found = try await PostgresTestSupport.rows(query, on: stored)
+            #expect(found == wanted, "\(query)")
         }
     }
 

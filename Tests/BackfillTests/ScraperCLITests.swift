@@ -279,22 +279,9 @@ struct ScraperCLITests {
         #expect(try await Self.run(Self.killArguments + ["--db", db], in: folder).status == 0)
     }
 
-    /// Waits until the child has stored its first minute bars (or has ended). A loaded machine can
-    /// take long to get there; a child still setting up after 180 s fails the test instead of being
-    /// signalled before it has work in flight.
+    /// Waits until the child has stored its first minute bars (or has ended); a child still setting
+    /// up after 180 s fails the test instead of being signalled before it has work in flight.
     static func waitForMinuteBars(in path: String, process: Process) async throws {
-        let deadline = ContinuousClock.now + .seconds(180)
-        while ContinuousClock.now < deadline {
-            if FileManager.default.fileExists(atPath: path),
-                let queue = try? DatabaseQueue(path: path),
-                let count = try? await queue.read({ try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) }),
-                count > 0
-            {
-                return
-            }
-            guard ChildExit.isRunning(process) else { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("no minute bar was stored within 180 s")
+        _ = try await KillUnderFaultsTests.waitForMoreMinuteBars(than: 0, in: path, process: process)
     }
 }

@@ -62,7 +62,8 @@ extension WebApp {
         return Self.jsonResponse(json)
     }
 
-    private static func write(_ entry: LedgerEntry, into json: inout JSONText) {
+    /// One ledger entry as the ledger and gaps endpoints send it.
+    static func write(_ entry: LedgerEntry, into json: inout JSONText) {
         json.object { json in
             json.field("date", entry.session.description)
             json.field("status", entry.status.rawValue)

@@ -51,18 +51,7 @@ extension WebApp {
             json.field("from", range?.first.description)
             json.field("to", range?.last.description)
             json.key("sessions")
-            json.array { json in
-                for entry in entries {
-                    json.object { json in
-                        json.field("date", entry.session.description)
-                        json.field("status", entry.status.rawValue)
-                        json.field("expected", entry.expected)
-                        json.field("received", entry.received)
-                        json.field("regular", entry.regular)
-                        json.field("source", entry.source?.rawValue)
-                    }
-                }
-            }
+            json.array { json in for entry in entries { Self.write(entry, into: &json) } }
         }
         return json
     }
