@@ -199,4 +199,24 @@ extension StoreBehaviourTests {
             #expect(try await store.syncState(phase: "reference", scope: "*") == later)
         }
     }
+
+    /// The gui's symbol search: every name a security had (FB finds META), by symbol prefix or name
+    /// substring in any case, the exact symbol first; wildcards in the text match literally.
+    @Test(arguments: Backend.allCases)
+    func tickerSearchFindsFormerNamesAndCompanyNamesLiterally(_ backend: Backend) async throws {
+        try await Self.withStore(backend) { (store, _) async throws in
+            _ = try await store.saveSecurity(Identity.meta, marking: nil)
+            let fb = try #require(try await store.searchTickers("fb", limit: 10).first)
+            #expect(fb.ticker == "FB" && fb.currentTicker == "META" && fb.renamed)
+            #expect(fb.firstDay == "2012-05-18" && fb.lastDay == "2022-06-08" && fb.name == "Meta Platforms")
+            let byName = try await store.searchTickers("PLATFORMS", limit: 10).map(\.ticker)
+            #expect(byName == ["FB", "META"])
+            let exactFirst = try await store.searchTickers("meta", limit: 10)
+            #expect(exactFirst.first?.ticker == "META" && exactFirst.first?.renamed == false)
+            #expect(try await store.searchTickers("META", limit: 0).isEmpty)
+            for hostile in ["%", "_", "' OR 1=1 --", "\\"] {
+                #expect(try await store.searchTickers(hostile, limit: 10).isEmpty, "\(hostile)")
+            }
+        }
+    }
 }

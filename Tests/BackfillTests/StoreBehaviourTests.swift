@@ -14,7 +14,7 @@ struct StoreBehaviourTests {
         var testDescription: String { rawValue }
     }
 
-    typealias Store = any BarStore & LedgerStore & ReferenceStore & TaskStore
+    typealias Store = any BarStore & LedgerStore & ReferenceStore & TaskStore & TickerDirectory
 
     /// Read-only SQL both backends understand (`CAST(… AS TEXT)` for non-text columns).
     struct SQL: Sendable {

@@ -8,6 +8,17 @@ public protocol TickerDirectory: Sendable {
     func searchTickers(_ text: String, limit: Int) async throws -> [TickerMatch]
 }
 
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character itself escaped by `\`, for a
+/// pattern bound as a value with `ESCAPE '\'` (input matches literally; no SQL is built from it).
+public func likeEscaped(_ text: String) -> String {
+    var out = ""
+    for character in text {
+        if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+        out.append(character)
+    }
+    return out
+}
+
 /// One ticker name a security traded under, with what became of it.
 public struct TickerMatch: Sendable, Equatable, Codable {
     /// The name searched for.

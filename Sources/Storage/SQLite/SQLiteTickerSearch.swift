@@ -4,7 +4,7 @@ import GRDB
 extension SQLiteBarStore: TickerDirectory {
     public func searchTickers(_ text: String, limit: Int) async throws -> [TickerMatch] {
         // LIKE patterns are bound values with `\` escaping their wildcards: no SQL is built from input.
-        let escaped = Self.likeEscaped(text)
+        let escaped = likeEscaped(text)
         return try await read("tickers matching '\(text)'") { db in
             try Row.fetchAll(
                 db,
@@ -22,15 +22,5 @@ extension SQLiteBarStore: TickerDirectory {
                     active: row[5], firstDay: row[6], lastDay: row[7], delistedOn: row[8])
             }
         }
-    }
-
-    /// `text` with LIKE's wildcards (`%`, `_`) and the escape character itself escaped by `\`.
-    static func likeEscaped(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
-            out.append(character)
-        }
-        return out
     }
 }
