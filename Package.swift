@@ -128,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "gui",
             dependencies: [
-                "WebUI", "Storage", "RedisBus", "MessageBus", "PostgresStore",
+                "WebUI", "Storage", "RedisBus", "MessageBus", "PostgresStore", "Ingestion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -178,6 +178,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: settings

@@ -25,6 +25,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// Server-side limit on each statement, in milliseconds (0: none). Default 5 minutes: a day
     /// file's merge is the longest statement.
     public var statementTimeoutMs: Int
+    public static let defaultStatementTimeoutMs = 300_000
     /// Connections in the pool at most.
     public var maximumConnections: Int
     /// How long a connection attempt may take.
@@ -38,7 +39,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
 
     public init(
         host: String, port: Int = 5432, database: String, user: String, password: String? = nil,
-        tls: TLSMode? = nil, statementTimeoutMs: Int = 300_000, maximumConnections: Int = 8,
+        tls: TLSMode? = nil, statementTimeoutMs: Int = defaultStatementTimeoutMs, maximumConnections: Int = 8,
         connectTimeout: Duration = .seconds(10), acquireTimeout: Duration = .seconds(15),
         reconnectDeadline: Duration = .seconds(120)
     ) {
@@ -47,7 +48,7 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         self.database = database
         self.user = user
         self.password = password
-        self.tls = tls ?? (Self.isLoopback(host) ? .disable : .prefer)
+        self.tls = tls ?? Self.defaultTLS(host: host)
         self.statementTimeoutMs = statementTimeoutMs
         self.maximumConnections = maximumConnections
         self.connectTimeout = connectTimeout
@@ -126,6 +127,21 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { redacted }
 
+    /// A URL that ``init(url:environment:)`` reads back into these settings once the password is
+    /// added from `DB_PASSWORD`: for a child process's command line, which must not hold it.
+    public var urlWithoutPassword: String {
+        func encoded(_ text: String, _ allowed: CharacterSet) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        }
+        var query: [String] = []
+        if tls != Self.defaultTLS(host: host) { query.append("sslmode=\(tls.rawValue)") }
+        if statementTimeoutMs != Self.defaultStatementTimeoutMs {
+            query.append("statement_timeout=\(statementTimeoutMs)")
+        }
+        return "postgres://\(encoded(user, .urlUserAllowed))@\(hostAndPort)/\(encoded(database, .urlPathAllowed))"
+            + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
+
     var hostAndPort: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// `text` with any password between `://user:` and `@` replaced by `***`.
@@ -135,6 +151,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         else { return text }
         return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
     }
+
+    /// Plain TCP on loopback (where TLS buys nothing), TLS when offered elsewhere.
+    static func defaultTLS(host: String) -> TLSMode { isLoopback(host) ? .disable : .prefer }
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Ingestion
 import Logging
 import MessageBus
 import PostgresStore
@@ -14,8 +15,13 @@ struct GUICommand: AsyncParsableCommand {
         commandName: "gui",
         abstract: "Serve the warehouse to a browser: charts, live bars, the backfill monitor and a JSON API.")
 
-    @Option(help: "SQLite database file written by scraper.")
-    var db = "./backfill.sqlite"
+    @Option(
+        help: ArgumentHelp(
+            "The warehouse scraper wrote: a SQLite file, or postgres://user@host:port/db.",
+            discussion:
+                "The password comes from the URL or DB_PASSWORD (and is never printed); with --db left out, DB_HOST (environment or ./.env) selects PostgreSQL, the other DB_* keys filling in the rest."
+        ))
+    var db = StoreChoice.defaultPath
 
     @Option(help: "Address to bind. Anything but loopback requires a token (--token or GUI_TOKEN).")
     var host = "127.0.0.1"
@@ -67,17 +73,39 @@ struct GUICommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "gui")
         logger.logLevel = .info
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no database at '\(db)': run `scraper backfill` first or pass --db")
+        let settings = SettingsSource.load()
+        let choice: StoreChoice
+        do {
+            choice = try StoreChoice.resolve(db: db, environment: settings.dotEnv.merging(settings.environment) { $1 })
+        } catch {
+            throw ValidationError("--db: \(error)")
         }
-        let store = try SQLiteBarStore(path: db, logger: logger)
+        if let missing = choice.missingFile {
+            throw ValidationError("no database at '\(missing)': run `scraper backfill` first or pass --db")
+        }
+        do {
+            try await choice.withStore(logger: logger) { store in
+                logger.info("warehouse \(choice.label)")
+                try await run(store: store, launcher: launcher(choice, logger: logger), logger: logger)
+            }
+        } catch let error as StorageError {
+            // The server away, a wrong password, no such database: one line, as scraper says it.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Serves `store`, with live bars from the bus `--bus` names.
+    private func run(store: any WarehouseStore, launcher: BackfillLauncher?, logger: Logger) async throws {
         let environment = ProcessInfo.processInfo.environment
         if PostgresSettings.isURL(bus) {
             let settings = try PostgresSettings(url: bus, environment: environment)
             try await PostgresBarStore.withStore(settings, logger: logger) { database in
                 let notify = PostgresNotifyBus(store: database, logger: logger)
                 logger.info("live bars from PostgreSQL NOTIFY, \(settings.redacted)")
-                try await serve(store: store, bus: notify, logger: logger, listen: { await notify.run() }) {
+                try await serve(
+                    store: store, bus: notify, launcher: launcher, logger: logger, listen: { await notify.run() }
+                ) {
                     notify.isListening
                 }
             }
@@ -86,20 +114,21 @@ struct GUICommand: AsyncParsableCommand {
             let redis = RedisMessageBus(configuration: configuration, logger: logger)
             logger.info("live bars from \(configuration)")
             // The subscriber connection (reconnecting with backoff) for as long as the server runs.
-            try await serve(store: store, bus: redis, logger: logger, listen: { try await redis.run() })
+            try await serve(
+                store: store, bus: redis, launcher: launcher, logger: logger, listen: { try await redis.run() })
         } else {
-            try await serve(store: store, bus: nil, logger: logger, listen: nil)
+            try await serve(store: store, bus: nil, launcher: launcher, logger: logger, listen: nil)
         }
     }
 
     /// Runs the server, and `listen` (the bus's subscriber) beside it until the server stops. The
     /// URL is printed once `isListening` (at most 30 s later), so a bar published after it is seen.
     private func serve(
-        store: SQLiteBarStore, bus: (any MessageBus)?, logger: Logger,
+        store: any WarehouseStore, bus: (any MessageBus)?, launcher: BackfillLauncher?, logger: Logger,
         listen: (@Sendable () async throws -> Void)?, isListening: @Sendable () -> Bool = { true }
     ) async throws {
         let web = WebApp(
-            store: store, bus: bus, configuration: .init(token: resolvedToken), launcher: launcher(logger))
+            store: store, bus: bus, configuration: .init(token: resolvedToken), launcher: launcher)
         let host = self.host
         let app = web.makeApplication(host: host, port: port, logger: logger) { port in
             // The token is not printed: whoever started gui knows it.
@@ -117,8 +146,9 @@ struct GUICommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `scraper` for the monitor page, writing the same database; nil when there is none.
-    func launcher(_ logger: Logger) -> BackfillLauncher? {
+    /// Runs `scraper` for the monitor page, writing the same database (a PostgreSQL password goes
+    /// to the child in `DB_PASSWORD`, never on its command line); nil when there is no scraper.
+    func launcher(_ choice: StoreChoice, logger: Logger) -> BackfillLauncher? {
         if scraper == "none" { return nil }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("scraper")
@@ -127,6 +157,7 @@ struct GUICommand: AsyncParsableCommand {
             logger.info("no scraper at \(executable.path): the monitor cannot start backfills")
             return nil
         }
-        return BackfillLauncher(executable: executable, database: URL(fileURLWithPath: db).path)
+        let child = choice.forChildProcess
+        return BackfillLauncher(executable: executable, database: child.db, environment: child.environment)
     }
 }

@@ -45,11 +45,12 @@ struct BackfillCommand {
                 let database = try PostgresSettings(url: workersFrom, environment: environment)
                 return await runWorker(database, request: request, settings: settings, logger: logger)
             }
-            if case .postgres(let database) = choice {
-                return await runOnPostgres(database, request: request, settings: settings, logger: logger)
+            // PostgreSQL: every phase, day files and --dry-run as into SQLite, the pool open around the run.
+            let target: StoreChoice
+            if case .postgres(let database) = choice { target = .postgres(retrying(database)) } else { target = choice }
+            return try await target.withStore(logger: logger, onConnectionEvent: connectionNotes()) { store in
+                try await run(request, store: store, target: target, settings: settings, logger: logger)
             }
-            let store = try SQLiteBarStore(path: options.db, logger: logger)
-            return try await run(request, store: store, target: choice, settings: settings, logger: logger)
         } catch {
             printError("error: \(error)")
             return 1

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackfillCore
 import Foundation
+import PostgresStore
 import Storage
 
 /// `scraper export`: stored bars as CSV on stdout — the way out of the warehouse for tools that do
@@ -15,8 +16,8 @@ struct ExportCommand: AsyncParsableCommand {
             Reads in pages, so any range streams in bounded memory.
             """)
 
-    @Option(help: "SQLite database file.")
-    var db = "./backfill.sqlite"
+    @Option(help: "SQLite database file, or postgres://user@host:port/db (password from DB_PASSWORD).")
+    var db = StoreChoice.defaultPath
 
     @Option(help: "Comma-separated tickers (default: every ticker with bars of the timeframe).")
     var tickers: String?
@@ -36,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
     static let pageSize = 100_000
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at '\(db)'") }
+        _ = try StoreChoice.existing(db: db)
         guard let frame = Timeframe(label: timeframe), frame == .minute || frame == .day else {
             throw ValidationError("--timeframe must be 1m or 1d, got '\(timeframe)'")
         }
@@ -48,7 +49,10 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteBarStore(path: db)
+        try await StoreChoice.existing(db: db).withOpenStore { store in try await export(from: store) }
+    }
+
+    private func export(from store: any WarehouseStore) async throws {
         let frame = Timeframe(label: timeframe) ?? .minute
         let adjustment = BarAdjustment(rawValue: adjust) ?? .none
         let fromMs = from.flatMap(LocalDate.init).map { EasternTime.utcMilliseconds(on: $0, minutesAfterMidnight: 0) }

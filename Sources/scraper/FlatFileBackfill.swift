@@ -5,6 +5,7 @@ import Logging
 import MessageBus
 import Polygon
 import PolygonSandbox
+import PostgresStore
 import Storage
 
 /// `scraper --flatfiles` / `--flatfiles-dir` / hybrid: day files first, then (hybrid) REST for the

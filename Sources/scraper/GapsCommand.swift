@@ -2,6 +2,7 @@ import ArgumentParser
 import BackfillCore
 import Foundation
 import Ingestion
+import PostgresStore
 import Storage
 
 /// `scraper gaps`: the completeness ledger per ticker and session.
@@ -16,8 +17,8 @@ struct GapsCommand: AsyncParsableCommand {
             'scraper repair' fetches the missing and partial sessions again.
             """)
 
-    @Option(help: "SQLite database file.")
-    var db = "./backfill.sqlite"
+    @Option(help: "SQLite database file, or postgres://user@host:port/db (password from DB_PASSWORD).")
+    var db = StoreChoice.defaultPath
 
     @Option(help: "Comma-separated tickers (default: every ticker with minute bars).")
     var tickers: String?
@@ -35,8 +36,7 @@ struct GapsCommand: AsyncParsableCommand {
     var format = "text"
 
     func validate() throws {
-        try StoreChoice.requireSQLite(db, command: "gaps")
-        guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at '\(db)'") }
+        _ = try StoreChoice.existing(db: db)
         if let from, LocalDate(from) == nil { throw ValidationError("--from must be YYYY-MM-DD, got '\(from)'") }
         if let to, LocalDate(to) == nil { throw ValidationError("--to must be YYYY-MM-DD, got '\(to)'") }
         guard format == "text" || format == "csv" else {
@@ -45,19 +45,22 @@ struct GapsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try SQLiteBarStore(path: db)
+        let choice = try StoreChoice.existing(db: db)
         let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
         let range = try GapsCommand.range(from: from, to: to, today: today)
-        var symbols = tickers.map(Symbol.parseList) ?? []
-        if tickers == nil { symbols = try await store.ledgerSymbols() }
-        let listings = try await CompletenessReport.listings(store: store, symbols: symbols)
-        let report = try await CompletenessReport.make(
-            store: store, symbols: symbols, range: range, listings: listings)
+        let (symbols, report) = try await choice.withOpenStore { store in
+            var symbols = tickers.map(Symbol.parseList) ?? []
+            if tickers == nil { symbols = try await store.ledgerSymbols() }
+            let listings = try await CompletenessReport.listings(store: store, symbols: symbols)
+            let report = try await CompletenessReport.make(
+                store: store, symbols: symbols, range: range, listings: listings)
+            return (symbols, report)
+        }
         if format == "csv" {
             print(report.csv())
             return
         }
-        var lines = ["Completeness of minute bars, \(range.first) to \(range.last), \(db)"]
+        var lines = ["Completeness of minute bars, \(range.first) to \(range.last), \(choice.label)"]
         for symbol in symbols {
             let counts = report.counts(for: symbol)
             let entries = report.entries.filter { $0.symbol == symbol }

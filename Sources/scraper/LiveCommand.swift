@@ -28,8 +28,8 @@ struct LiveCommand: AsyncParsableCommand {
     @Flag(help: "Every ticker (AM.*).")
     var all = false
 
-    @Option(help: "SQLite database file.")
-    var db: String = "./backfill.sqlite"
+    @Option(help: "SQLite database file, or postgres://user@host:port/db (password from DB_PASSWORD).")
+    var db: String = StoreChoice.defaultPath
 
     @Flag(help: "Use the built-in offline Polygon sandbox (no API key, no network).")
     var sandbox = false
@@ -86,7 +86,6 @@ struct LiveCommand: AsyncParsableCommand {
     var symbols: [String] { Symbol.parseList(tickers ?? "") }
 
     func validate() throws {
-        try StoreChoice.requireSQLite(db, command: "live")
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
         if PostgresSettings.isURL(bus) {
             do {

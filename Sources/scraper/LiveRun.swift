@@ -21,27 +21,36 @@ struct LiveRun {
         var logger = Logger(label: "scraper")
         logger.logLevel = command.debug || settings.value("DEBUG_CPU") != nil ? .debug : .info
         do {
-            let store = try SQLiteBarStore(path: command.db, logger: logger)
-            if command.sandbox { return try await runSandbox(store: store, logger: logger) }
-            guard
-                let client = settings.polygonClient(
-                    baseURL: command.baseURL, rateLimit: command.rateLimit, logger: logger)
-            else { return 1 }
-            let feedURL =
-                command.feedURL
-                ?? (command.delayed
-                    ? FeedClient.Configuration.delayedURL
-                    : command.baseURL.map { FeedClient.Configuration.url(forBaseURL: $0) }
-                        ?? FeedClient.Configuration.realTimeURL)
-            return await ingest(
-                feedURL: feedURL, apiKey: client.configuration.apiKey, client: client, store: store, logger: logger)
+            let choice = try StoreChoice.resolve(db: command.db, settings: settings)
+            return try await choice.withStore(logger: logger) { store in
+                try await run(store: store, database: choice.label, settings: settings, logger: logger)
+            }
         } catch {
             printError("error: \(error)")
             return 1
         }
     }
 
-    private func runSandbox(store: SQLiteBarStore, logger: Logger) async throws -> Int32 {
+    /// The run into an open store (`database` is how it is shown, without a password).
+    private func run(store: any BarStore, database: String, settings: SettingsSource, logger: Logger)
+        async throws -> Int32
+    {
+        if command.sandbox { return try await runSandbox(store: store, database: database, logger: logger) }
+        guard
+            let client = settings.polygonClient(baseURL: command.baseURL, rateLimit: command.rateLimit, logger: logger)
+        else { return 1 }
+        let feedURL =
+            command.feedURL
+            ?? (command.delayed
+                ? FeedClient.Configuration.delayedURL
+                : command.baseURL.map { FeedClient.Configuration.url(forBaseURL: $0) }
+                    ?? FeedClient.Configuration.realTimeURL)
+        return await ingest(
+            feedURL: feedURL, apiKey: client.configuration.apiKey, client: client, store: store, database: database,
+            logger: logger)
+    }
+
+    private func runSandbox(store: any BarStore, database: String, logger: Logger) async throws -> Int32 {
         let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
         var quiet = logger
         quiet.logLevel = command.debug ? .debug : .warning
@@ -56,22 +65,23 @@ struct LiveRun {
                 logger: logger)
             return await ingest(
                 feedURL: FeedClient.Configuration.url(forBaseURL: baseURL), apiKey: SandboxConfiguration.defaultAPIKey,
-                client: client, store: store, logger: logger)
+                client: client, store: store, database: database, logger: logger)
         }
     }
 
     private func ingest(
-        feedURL: String, apiKey: String, client: RESTClient, store: SQLiteBarStore, logger: Logger
+        feedURL: String, apiKey: String, client: RESTClient, store: any BarStore, database: String, logger: Logger
     ) async -> Int32 {
         if PostgresSettings.isURL(command.bus) {
             // NOTIFY needs the pool running: the whole run happens inside the store's scope.
             do {
                 let settings = try PostgresSettings(url: command.bus, environment: ProcessInfo.processInfo.environment)
-                return try await PostgresBarStore.withStore(settings, logger: logger) { database in
+                return try await PostgresBarStore.withStore(settings, logger: logger) { busStore in
                     logger.info("publishing stored bars on PostgreSQL NOTIFY, \(settings.redacted)")
-                    let bus = PostgresNotifyBus(store: database, logger: logger)
+                    let bus = PostgresNotifyBus(store: busStore, logger: logger)
                     return await ingest(
-                        feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, logger: logger)
+                        feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, database: database,
+                        logger: logger)
                 }
             } catch {
                 printError("error: \(error)")
@@ -81,7 +91,8 @@ struct LiveRun {
         switch await Self.bus(command.bus, logger: logger) {
         case .success(let bus):
             return await ingest(
-                feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, logger: logger)
+                feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, database: database,
+                logger: logger)
         case .failure(let error):
             printError("error: \(error.message)")
             return 1
@@ -89,8 +100,8 @@ struct LiveRun {
     }
 
     private func ingest(
-        feedURL: String, apiKey: String, client: RESTClient, store: SQLiteBarStore, bus: any MessageBus,
-        logger: Logger
+        feedURL: String, apiKey: String, client: RESTClient, store: any BarStore, bus: any MessageBus,
+        database: String, logger: Logger
     ) async -> Int32 {
         let feed = FeedClient(
             configuration: .init(url: feedURL, apiKey: apiKey, topics: command.topics, bufferSize: 200_000),
@@ -101,9 +112,9 @@ struct LiveRun {
         let shownURL = client.redactor.redact(feedURL)
         let what = command.all ? "AM.*" : command.topics.map(\.description).joined(separator: ",")
         if command.logFormat == "json" {
-            JSONLine.write(["event": "live.start", "topics": what, "feed": shownURL, "db": command.db])
+            JSONLine.write(["event": "live.start", "topics": what, "feed": shownURL, "db": database])
         } else {
-            Self.printLine("Live \(what) from \(shownURL) into \(command.db)")
+            Self.printLine("Live \(what) from \(shownURL) into \(database)")
         }
         let interrupts = SignalHandling.onInterrupt {
             printError("interrupt: storing what was received and saving indicator state; Ctrl-C again to stop at once")

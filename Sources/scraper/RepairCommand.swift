@@ -2,6 +2,7 @@ import ArgumentParser
 import BackfillCore
 import Foundation
 import Ingestion
+import PostgresStore
 import Storage
 
 /// `scraper repair`: fetches again only the sessions the completeness ledger lists as missing or
@@ -20,10 +21,7 @@ struct RepairCommand: AsyncParsableCommand {
     @OptionGroup var options: BackfillOptions
 
     func validate() throws {
-        try StoreChoice.requireSQLite(options.db, command: "repair")
-        guard FileManager.default.fileExists(atPath: options.db) else {
-            throw ValidationError("no database at '\(options.db)': nothing to repair")
-        }
+        _ = try StoreChoice.existing(db: options.db, hint: ": nothing to repair")
         guard !options.all else { throw ValidationError("repair takes --tickers or none (every stored ticker)") }
         if options.tickers != nil { try options.check() }
     }
@@ -36,7 +34,11 @@ struct RepairCommand: AsyncParsableCommand {
     var dayFileThreshold = 20
 
     func run() async throws {
-        let store = try SQLiteBarStore(path: options.db)
+        try await StoreChoice.existing(db: options.db).withOpenStore { store in try await repair(store) }
+    }
+
+    /// Finds the holes in `store`; the backfills that fill them open the same database themselves.
+    private func repair(_ store: any WarehouseStore) async throws {
         let today = EasternTime.date(containing: Int64(Date().timeIntervalSince1970 * 1_000))
         let range = try options.range(today: today)
         var symbols = options.symbols
@@ -75,7 +77,8 @@ struct RepairCommand: AsyncParsableCommand {
     }
 
     /// Per ticker, the missing or partial sessions inside its stored span (and `range`), before today.
-    static func holes(store: SQLiteBarStore, symbols: [String], range: DayRange, today: LocalDate) async throws
+    static func holes(store: any LedgerStore & ReferenceStore, symbols: [String], range: DayRange, today: LocalDate)
+        async throws
         -> [String: [DayRange]]
     {
         var holes: [String: [DayRange]] = [:]

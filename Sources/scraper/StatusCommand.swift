@@ -1,6 +1,7 @@
 import ArgumentParser
 import BackfillCore
 import Foundation
+import PostgresStore
 import Storage
 
 /// `scraper status`: what the warehouse holds and how the last runs went.
@@ -9,8 +10,8 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show stored bars per ticker, completed ranges, tasks by state, quarantined rows and recent runs.")
 
-    @Option(help: "SQLite database file.")
-    var db = "./backfill.sqlite"
+    @Option(help: "SQLite database file, or postgres://user@host:port/db (password from DB_PASSWORD).")
+    var db = StoreChoice.defaultPath
 
     @Option(help: "How many recent runs to list.")
     var runs = 5
@@ -19,16 +20,18 @@ struct StatusCommand: AsyncParsableCommand {
     var quarantined = 10
 
     func validate() throws {
-        try StoreChoice.requireSQLite(db, command: "status")
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no database at '\(db)'; run a backfill first or pass --db")
-        }
+        _ = try StoreChoice.existing(db: db, hint: "; run a backfill first or pass --db")
     }
 
     func run() async throws {
-        let store = try SQLiteBarStore(path: db)
+        let choice = try StoreChoice.existing(db: db)
+        let lines = try await choice.withOpenStore { store in try await report(store, label: choice.label) }
+        print(lines.joined(separator: "\n"))
+    }
+
+    private func report(_ store: any WarehouseStore, label: String) async throws -> [String] {
         var lines = [
-            "Warehouse \(db)",
+            "Warehouse \(label)",
             "  ticker      tf   bars         first (UTC)           last (UTC)            complete days",
         ]
         for row in try await store.inventory() {
@@ -51,11 +54,11 @@ struct StatusCommand: AsyncParsableCommand {
                     + "\(run.requests) requests, \(run.errors.count) errors, \(Format.seconds(seconds))")
             for error in run.errors.prefix(3) { lines.append("      - \(error)") }
         }
-        print(lines.joined(separator: "\n"))
+        return lines
     }
 
     /// Tasks by kind and state (rows, quarantined rows, recent errors) and the latest quarantined rows.
-    private func taskLines(_ store: SQLiteBarStore) async throws -> [String] {
+    private func taskLines(_ store: any WarehouseStore) async throws -> [String] {
         let summary = try await store.taskSummary()
         guard !summary.isEmpty else { return [] }
         var lines = ["Tasks", "  kind        state        count  rows          quarantined  MB"]

@@ -30,7 +30,13 @@ enum GUITestData {
 
     private static let filled = Task<String, any Error> {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("gui.sqlite").path
-        let store = try SQLiteBarStore(path: path)
+        try await fill(try SQLiteBarStore(path: path))
+        return path
+    }
+
+    /// Fills `store` with the gui tests' warehouse; the same every time (the sandbox's fixed seed,
+    /// a run record with fixed times), so two stores filled here answer alike.
+    static func fill(_ store: any BarStore & ReferenceStore) async throws {
         let asked = BackfillRequest(
             tickers: tickers + [delistedTicker], range: range, today: TestSupport.date("2026-05-29"), concurrency: 3,
             minuteChunkDays: 30)
@@ -54,7 +60,6 @@ enum GUITestData {
                 startedAtMs: TestSupport.nowMs, finishedAtMs: TestSupport.nowMs + 12_000, status: "completed",
                 tickers: request.tickers, barsReceived: report.progress.barsReceived,
                 barsChanged: report.progress.barsChanged, requests: report.progress.requests, errors: []))
-        return path
     }
 
     /// The filled database's path.

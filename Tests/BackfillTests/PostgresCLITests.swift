@@ -129,18 +129,6 @@ struct PostgresCLITests {
         }
     }
 
-    /// Subcommands that read SQLite only refuse a PostgreSQL URL, without printing its password.
-    @Test func otherSubcommandsRefuseAPostgreSQLURL() async throws {
-        let folder = try TestSupport.temporaryDirectory()
-        let outcome = try await ScraperCLITests.run(
-            ["status", "--db", "postgres://backfill:Sup3rSecret@127.0.0.1:5432/warehouse"], in: folder)
-        #expect(outcome.status != 0)
-        #expect(
-            outcome.stderr.contains(
-                "reads a SQLite file only for now, not postgres://backfill:***@127.0.0.1:5432/warehouse"))
-        #expect(!outcome.all.contains("Sup3rSecret"))
-    }
-
     @Test func aDryRunIntoPostgreSQLPrintsThePlanAndStoresNothing() async throws {
         let folder = try TestSupport.temporaryDirectory()
         try await PostgresTestSupport.withDatabase { (settings) async throws in

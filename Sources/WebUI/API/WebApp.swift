@@ -6,9 +6,6 @@ import Logging
 import MessageBus
 import Storage
 
-/// Everything the `gui` reads: bars, reference data, the ledger, tasks and ticker names.
-public typealias WarehouseStore = BarStore & LedgerStore & ReferenceStore & TaskStore & TickerDirectory
-
 /// The `gui` web app: the chart page and its scripts, the JSON API behind them, the live WebSocket
 /// and `/metrics`. Every input is validated (a bad one is a 400 that says what is wrong), every
 /// response is bounded (a long range is answered a page at a time), and with a token set every

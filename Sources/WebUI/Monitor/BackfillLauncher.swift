@@ -74,14 +74,18 @@ public final class BackfillLauncher: Sendable {
 
     /// The `scraper` executable to run.
     public let executable: URL
-    /// The warehouse it writes (the gui's own).
+    /// The warehouse it writes (the gui's own), as its `--db`: a path or a URL without password.
     public let database: String
+    /// Added to the child's environment: a PostgreSQL password (`DB_PASSWORD`) goes here, since a
+    /// command line is visible to every user in `ps`.
+    let environment: [String: String]
     private let folder: URL
     private let child = Mutex<Child?>(nil)
 
-    public init(executable: URL, database: String) {
+    public init(executable: URL, database: String, environment: [String: String] = [:]) {
         self.executable = executable
         self.database = database
+        self.environment = environment
         self.folder = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-gui-\(UUID().uuidString)")
     }
 
@@ -102,6 +106,9 @@ public final class BackfillLauncher: Sendable {
             let process = Process()
             process.executableURL = executable
             process.arguments = arguments
+            if !environment.isEmpty {
+                process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            }
             // One descriptor for both streams: two would each write from offset 0 over the other.
             let output = try FileHandle(forWritingTo: log)
             process.standardOutput = output
