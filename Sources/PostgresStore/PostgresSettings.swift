@@ -83,7 +83,9 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
         }
         let fallback = try Self.fromEnvironmentParts(environment)
         self.init(
-            host: components.host.flatMap { $0.isEmpty ? nil : $0 } ?? fallback.host ?? "127.0.0.1",
+            // An IPv6 literal comes bracketed ("[::1]"); the settings hold the bare address.
+            host: components.host.flatMap { $0.isEmpty ? nil : $0.trimmingCharacters(in: ["[", "]"]) }
+                ?? fallback.host ?? "127.0.0.1",
             port: components.port ?? fallback.port ?? 5432,
             database: name.isEmpty ? (fallback.database ?? "trading") : name,
             user: components.user?.removingPercentEncoding ?? fallback.user ?? "postgres",

@@ -22,6 +22,23 @@ struct PostgresConnectionTests {
             PostgresSettings.redact("postgres://alice:topsecret@h:1/d") == "postgres://alice:***@h:1/d")
     }
 
+    /// What the gui gives the monitor's `scraper`: a `--db` without the password that, with
+    /// `DB_PASSWORD` in its environment, is the same settings again (TLS and timeout included).
+    @Test(arguments: [
+        "postgres://alice:s%40cret@db.example:6543/warehouse?sslmode=require&statement_timeout=1500",
+        "postgres://bob:pw@127.0.0.1:5432/trading", "postgres://bob:pw@127.0.0.1/trading?sslmode=prefer",
+        "postgres://b%40b:p%3Aw@db.example/my%20db?sslmode=disable", "postgres://carol:x@[::1]:5433/bars",
+    ])
+    func theURLForAChildProcessHasNoPasswordAndReadsBackTheSame(_ url: String) throws {
+        let settings = try PostgresSettings(url: url)
+        let password = try #require(settings.password)
+        let child = StoreChoice.postgres(settings).forChildProcess
+        #expect(child.db == settings.urlWithoutPassword && !child.db.contains(password), "\(child.db)")
+        #expect(child.environment == ["DB_PASSWORD": password])
+        #expect(try PostgresSettings(url: child.db, environment: child.environment) == settings, "\(child.db)")
+        #expect(StoreChoice.sqlite(path: "w.sqlite").forChildProcess.environment.isEmpty)
+    }
+
     @Test func theEnvironmentFillsWhatTheURLLeavesOut() throws {
         let environment = [
             "DB_HOST": "10.0.0.5", "DB_PORT": "5433", "DB_NAME": "bars", "DB_USER": "backfill", "DB_PASSWORD": "pw1",
