@@ -49,14 +49,15 @@ struct GUIPostgresProcessTests {
         }
     }
 
-    @Test(arguments: ["password", "database"])
-    func aWrongPasswordOrDatabaseIsOneLineAndAFailedExit(_ wrong: String) async throws {
-        let settings = try PostgresTestSupport.adminSettings()
+    @Test(arguments: ["password", "database", "server"])
+    func aWrongPasswordDatabaseOrServerIsOneLineAndAFailedExit(_ wrong: String) async throws {
+        var settings = try PostgresTestSupport.adminSettings()
+        if wrong == "server" { settings.port = try RedisServer.freePort() }
         let secret = "Wr0ngSecret\(UInt32.random(in: 0...UInt32.max))"
         let url =
-            wrong == "password"
-            ? "postgres://\(settings.user):\(secret)@\(settings.host):\(settings.port)/\(settings.database)"
-            : "postgres://\(settings.user)@\(settings.host):\(settings.port)/no_such_warehouse"
+            wrong == "database"
+            ? "postgres://\(settings.user)@\(settings.host):\(settings.port)/no_such_warehouse"
+            : "postgres://\(settings.user):\(secret)@\(settings.host):\(settings.port)/\(settings.database)"
         let gui = Process()
         gui.executableURL = GUIServerProcess.executable
         gui.arguments = ["--db", url, "--port", "0"]
@@ -71,9 +72,13 @@ struct GUIPostgresProcessTests {
         #expect(exit != nil && exit?.code != 0, "\(printed)")
         let errors = printed.split(separator: "\n").filter { $0.hasPrefix("error:") }
         let expected =
-            wrong == "password"
-            ? "error: PostgreSQL at \(settings.host):\(settings.port) rejected user '\(settings.user)' (wrong password"
-            : "error: database 'no_such_warehouse' does not exist on PostgreSQL at \(settings.host):\(settings.port)"
+            [
+                "password":
+                    "error: PostgreSQL at \(settings.host):\(settings.port) rejected user '\(settings.user)' (wrong password",
+                "database":
+                    "error: database 'no_such_warehouse' does not exist on PostgreSQL at \(settings.host):\(settings.port)",
+                "server": "error: cannot reach PostgreSQL at \(settings.host):\(settings.port) (connection refused)",
+            ][wrong] ?? ""
         #expect(errors.count == 1 && errors.first?.hasPrefix(expected) == true, "\(printed)")
         #expect(!printed.contains(secret) && !printed.contains("gui: open"))
         if let real = settings.password { #expect(!printed.contains(real)) }
@@ -110,6 +115,25 @@ struct GUIPostgresProcessTests {
                 let inventory = try await store.inventory()
                 #expect(inventory.contains { $0.symbol == "AMD" && $0.timeframe == "1d" && $0.bars > 200 })
             }
+
+            // The heatmap's Repair button: `scraper repair` on the same database fills a knocked-out session.
+            let session = "2026-06-03"
+            try await PostgresReadCommandsTests.knockOut(day: session, ticker: "AMD", in: settings)
+            let gaps = "/api/gaps?symbol=AMD&from=2026-06-01&to=2026-06-05"
+            #expect(try await Self.fetch(gui.baseURL + gaps).1.contains(#""date":"\#(session)""#))
+            let (repairing, repair) = try await Self.fetch(
+                gui.baseURL + "/api/repair",
+                post: #"{"symbol":"AMD","from":"2026-06-01","to":"2026-06-05","sandbox":true}"#)
+            #expect(repairing == 200, "\(repair)")
+            let repairArguments = try Self.status(repair)["arguments"] as? [String] ?? []
+            #expect(repairArguments.first == "repair" && repairArguments.contains(url), "\(repairArguments)")
+            let repaired = try await Self.finished(gui.baseURL)
+            #expect((repaired["exitCode"] as? NSNumber)?.intValue == 0, "\(repaired["log"] ?? "")")
+            #expect(
+                "\(repaired["log"] ?? "")".contains("Repairing 1 sessions of 1 tickers"), "\(repaired["log"] ?? "")")
+            let after = try Self.status(try await Self.fetch(gui.baseURL + gaps).1)
+            #expect((after["sessions"] as? [Any])?.isEmpty == true, "\(after)")
+
             let (_, status) = try await Self.fetch(gui.baseURL + "/api/backfill")
             #expect(!status.contains(password) && !gui.printed.contains(password))
         }
