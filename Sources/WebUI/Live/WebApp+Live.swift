@@ -31,8 +31,8 @@ extension WebApp {
     private func serveLive(
         _ subscription: LiveSubscription, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async throws {
-        metrics.webSocketClients.add(1, ordering: .relaxed)
-        defer { metrics.webSocketClients.subtract(1, ordering: .relaxed) }
+        metrics.liveClient(connected: true)
+        defer { metrics.liveClient(connected: false) }
         let topic = Topic.bars(timeframe: Timeframe.minute.description, symbol: subscription.symbol)
         // Subscribe before saying hello, so a bar stored right after the client sees `hello` is not missed.
         let messages = bus?.subscribe(topicPrefix: topic, bufferSize: configuration.liveBufferSize)
@@ -54,7 +54,7 @@ extension WebApp {
                     for await message in messages where message.topic == topic {
                         guard let text = subscription.update(payload: message.payload) else { continue }
                         try await outbound.write(.text(text))
-                        self.metrics.liveFrames.add(1, ordering: .relaxed)
+                        self.metrics.liveFrameSent()
                     }
                 }
             }
