@@ -28,11 +28,11 @@ struct GUICommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Where live bars come from: none; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or postgres://user@host:port/db.",
+            "Where live bars come from: inprocess (what the monitor's backfills store); redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); postgres://user@host:port/db; or none.",
             discussion:
-                "With a PostgreSQL URL the gui LISTENs for what `scraper live --bus` with the same URL NOTIFYs; the password comes from the URL or DB_PASSWORD."
+                "inprocess: backfills started from the monitor announce what they store to this gui only. With redis or a PostgreSQL URL the gui also hears `scraper live --bus` and `scraper backfill --bus` with the same value, in any process, and the monitor's backfills announce there; the PostgreSQL password comes from the URL or DB_PASSWORD."
         ))
-    var bus = "none"
+    var bus = "inprocess"
 
     @Option(help: "The scraper the monitor page starts backfills with (default: beside gui; 'none': read-only).")
     var scraper: String?
@@ -49,8 +49,8 @@ struct GUICommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--bus: \(error)")
             }
-        } else if !["none", "redis"].contains(bus) {
-            throw ValidationError("--bus must be none, redis or a postgres:// URL, got '\(bus)'")
+        } else if !["inprocess", "none", "redis"].contains(bus) {
+            throw ValidationError("--bus must be inprocess, redis, a postgres:// URL or none, got '\(bus)'")
         }
         if let token = resolvedToken {
             let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -77,16 +77,24 @@ struct GUICommand: AsyncParsableCommand {
             try await PostgresBarStore.withStore(settings, logger: logger) { database in
                 let notify = PostgresNotifyBus(store: database, logger: logger)
                 logger.info("live bars from PostgreSQL NOTIFY, \(settings.redacted)")
-                try await serve(store: store, bus: notify, logger: logger, listen: { await notify.run() }) {
-                    notify.isListening
-                }
+                // The child gets the URL without a password (argv is visible to every user); it reads
+                // DB_PASSWORD from the environment it inherits.
+                try await serve(
+                    store: store, bus: notify, childBus: ["--bus", settings.redacted], logger: logger,
+                    listen: { await notify.run() }
+                ) { notify.isListening }
             }
         } else if bus == "redis" {
             let configuration = try RedisConfiguration.fromEnvironment(environment)
             let redis = RedisMessageBus(configuration: configuration, logger: logger)
             logger.info("live bars from \(configuration)")
             // The subscriber connection (reconnecting with backoff) for as long as the server runs.
-            try await serve(store: store, bus: redis, logger: logger, listen: { try await redis.run() })
+            try await serve(
+                store: store, bus: redis, childBus: ["--bus", "redis"], logger: logger,
+                listen: { try await redis.run() })
+        } else if bus == "inprocess" {
+            let local = InProcessBus()
+            try await serve(store: store, bus: local, relay: local, logger: logger, listen: nil)
         } else {
             try await serve(store: store, bus: nil, logger: logger, listen: nil)
         }
@@ -95,11 +103,12 @@ struct GUICommand: AsyncParsableCommand {
     /// Runs the server, and `listen` (the bus's subscriber) beside it until the server stops. The
     /// URL is printed once `isListening` (at most 30 s later), so a bar published after it is seen.
     private func serve(
-        store: SQLiteBarStore, bus: (any MessageBus)?, logger: Logger,
-        listen: (@Sendable () async throws -> Void)?, isListening: @Sendable () -> Bool = { true }
+        store: SQLiteBarStore, bus: (any MessageBus)?, childBus: [String] = [], relay: (any MessageBus)? = nil,
+        logger: Logger, listen: (@Sendable () async throws -> Void)?, isListening: @Sendable () -> Bool = { true }
     ) async throws {
         let web = WebApp(
-            store: store, bus: bus, configuration: .init(token: resolvedToken), launcher: launcher(logger))
+            store: store, bus: bus, configuration: .init(token: resolvedToken),
+            launcher: launcher(logger, busArguments: childBus, relay: relay))
         let host = self.host
         let app = web.makeApplication(host: host, port: port, logger: logger) { port in
             // The token is not printed: whoever started gui knows it.
@@ -118,7 +127,7 @@ struct GUICommand: AsyncParsableCommand {
     }
 
     /// Runs `scraper` for the monitor page, writing the same database; nil when there is none.
-    func launcher(_ logger: Logger) -> BackfillLauncher? {
+    func launcher(_ logger: Logger, busArguments: [String], relay: (any MessageBus)?) -> BackfillLauncher? {
         if scraper == "none" { return nil }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("scraper")
@@ -127,6 +136,7 @@ struct GUICommand: AsyncParsableCommand {
             logger.info("no scraper at \(executable.path): the monitor cannot start backfills")
             return nil
         }
-        return BackfillLauncher(executable: executable, database: URL(fileURLWithPath: db).path)
+        return BackfillLauncher(
+            executable: executable, database: URL(fileURLWithPath: db).path, busArguments: busArguments, relay: relay)
     }
 }

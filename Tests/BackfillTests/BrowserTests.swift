@@ -285,7 +285,7 @@ struct BrowserTests {
             try await page.waitUntil("document.body.innerText.includes('requires its token')")
             try await page.navigate("\(local)/?symbol=AAPL&token=\(token)")
             try await page.waitUntil("document.getElementById('chart-root')?.dataset.ready === '1'")
-            try await page.waitUntil("document.getElementById('chart-root').dataset.live === 'no bus'")
+            try await page.waitUntil("document.getElementById('chart-root').dataset.live === 'live'")
         }
     }
 }

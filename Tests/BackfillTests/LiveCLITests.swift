@@ -133,4 +133,51 @@ struct LiveCLITests {
             in: directory, environment: ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(closed)])
         #expect(refused.status == 1 && refused.stderr.contains("127.0.0.1:\(closed)"), "\(refused.all)")
     }
+
+    /// `backfill --bus redis`: each stored chunk is announced (symbol, timeframe, days, rows changed)
+    /// for a gui in another process; the chunks' changed rows add up to what the run stored.
+    @Test func backfillChunksAreAnnouncedOnRedisForOtherProcesses() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let server = try await RedisServer.started()
+        defer { server.stop() }
+        let environment = ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(server.port)]
+        let (outcome, received) = try await withRunningBus(server.configuration) { bus in
+            let received = MessageCollector()
+            let stream = try await bus.subscription(topicPrefix: "bars.", bufferSize: 10_000)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await received.collect(stream) }
+                defer { group.cancelAll() }
+                let outcome = try await ScraperCLITests.run(
+                    [
+                        "--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-17", "--skip-news",
+                        "--db", "chunks.sqlite", "--bus", "redis",
+                    ], in: directory, environment: environment)
+                _ = await received.waitFor(count: 2, timeout: .seconds(10))
+                try? await Task.sleep(for: .milliseconds(500))  // any later chunk still on its way
+                return (outcome, received.messages)
+            }
+        }
+        #expect(outcome.status == 0, "\(outcome.all)")
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("chunks.sqlite").path)
+        for (timeframe, stored) in [
+            (
+                "1d",
+                try await store.bars(symbol: "AMD", timeframe: .day, fromMs: .min, toMs: .max, limit: 100_000).count
+            ),
+            (
+                "1m",
+                try await store.bars(symbol: "AMD", timeframe: .minute, fromMs: .min, toMs: .max, limit: 100_000).count
+            ),
+        ] {
+            let chunks = received.filter { $0.topic == "bars.\(timeframe).AMD" }.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any]
+            }
+            let changed = chunks.reduce(0) { $0 + (($1["changed"] as? NSNumber)?.intValue ?? 0) }
+            #expect(!chunks.isEmpty && changed == stored && stored > 0, "\(timeframe): \(chunks)")
+            #expect(
+                chunks.allSatisfy {
+                    $0["from"] as? String ?? "" >= "2025-01-06" && $0["to"] as? String ?? "" <= "2025-01-17"
+                })
+        }
+    }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWebSocket
 import Storage
+import MessageBus
 import Testing
 import WebUI
 
@@ -60,6 +62,36 @@ struct WebAppBackfillTests {
             #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])
             let bars = try SQLiteBarStore(path: path)
             #expect(try await bars.inventory().contains { $0.symbol == "AMD" && $0.timeframe == "1d" && $0.bars > 200 })
+        }
+    }
+
+    /// The gui starts the work itself: the child announces each stored chunk on its log (`--bus
+    /// log`), the launcher publishes it on the gui's in-process bus, and an open chart's socket gets it.
+    @Test func chunksABackfillFromTheMonitorStoresReachAnOpenChartOverTheInProcessBus() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("relay.sqlite").path
+        let store = try SQLiteBarStore(path: path)
+        let bus = InProcessBus()
+        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
+        let web = WebApp(store: store, bus: bus, launcher: launcher)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        try await app.test(.live) { client in
+            let frames = try await WebAppLiveTests.collect(
+                client, path: "/api/live?symbol=AMD&timeframe=1d", count: 2, type: "stored"
+            ) {
+                _ = try? await Self.post(
+                    client, "/api/backfill", #"{"tickers":"AMD","years":1,"sandbox":true,"news":false}"#)
+            }
+            let sources = Set(frames.compactMap { $0["source"] as? String })
+            #expect(frames.count == 2 && !sources.isEmpty && sources.isSubset(of: ["1d", "1m"]), "\(frames)")
+            #expect(
+                frames.allSatisfy {
+                    ($0["changed"] as? NSNumber)?.intValue ?? 0 > 0 && $0["symbol"] as? String == "AMD"
+                })
+            let done = try await Self.finished(client)
+            #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
+            #expect((done["arguments"] as? [String])?.suffix(2) == ["--bus", "log"])
+            #expect(!"\(done["log"] ?? "")".contains("\"event\":\"bus\""), "relayed, not listed")
         }
     }
 

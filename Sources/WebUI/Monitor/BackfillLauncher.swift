@@ -1,6 +1,7 @@
 import BackfillCore
 import Foundation
 import HTTPTypes
+import MessageBus
 import Synchronization
 
 /// Runs one `scraper` backfill at a time as a child process for the monitor page: started with an
@@ -79,9 +80,22 @@ public final class BackfillLauncher: Sendable {
     private let folder: URL
     private let child = Mutex<Child?>(nil)
 
-    public init(executable: URL, database: String) {
+    /// Where the child announces stored chunks: `["--bus", "redis"]` and the like for a bus the gui
+    /// listens on too; empty with ``relay``, which passes `--bus log`.
+    let busArguments: [String]
+    /// The gui's own in-process bus: the child's `--bus log` lines are published there, within
+    /// ``relayInterval`` of being written, so open charts see a backfill the gui started.
+    let relay: (any MessageBus)?
+    static let relayInterval = Duration.milliseconds(100)
+
+    /// - Parameters:
+    ///   - busArguments: the child's `--bus` for a bus shared between processes (Redis, PostgreSQL).
+    ///   - relay: the gui's in-process bus, fed from the child's log (then `busArguments` is ignored).
+    public init(executable: URL, database: String, busArguments: [String] = [], relay: (any MessageBus)? = nil) {
         self.executable = executable
         self.database = database
+        self.busArguments = relay == nil ? busArguments : ["--bus", "log"]
+        self.relay = relay
         self.folder = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-gui-\(UUID().uuidString)")
     }
 
@@ -94,7 +108,7 @@ public final class BackfillLauncher: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = folder.appendingPathComponent("backfill-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let arguments = request.arguments(database: database)
+        let arguments = request.arguments(database: database) + busArguments
         try child.withLock { child in
             if let current = child, current.exitCode == nil {
                 throw APIError("a backfill is already running (pid \(current.pid)); stop it first", status: .conflict)
@@ -112,7 +126,24 @@ public final class BackfillLauncher: Sendable {
                 process: process, pid: process.processIdentifier, arguments: arguments,
                 startedAtMs: Int64(Date().timeIntervalSince1970 * 1_000), log: log)
         }
+        if let relay { Task { await self.relayWhileRunning(to: relay) } }
         return status()
+    }
+
+    /// Publishes the child's `bus` lines on `relay` until it exits (then once more, for the last).
+    private func relayWhileRunning(to relay: any MessageBus) async {
+        while true {
+            let running = refresh()?.exitCode == nil
+            let messages = child.withLock { child -> [BusMessage] in
+                guard var current = child else { return [] }
+                current.output.read(current.log)
+                defer { child = current }
+                return current.output.takeBusMessages()
+            }
+            for message in messages { await relay.publish(message) }
+            guard running else { return }
+            try? await Task.sleep(for: Self.relayInterval)
+        }
     }
 
     /// Asks the running backfill to stop: SIGINT the first time, SIGKILL after.
