@@ -1,3 +1,4 @@
+import BackfillCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -92,6 +93,35 @@ struct WebAppBackfillTests {
             #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
             #expect((done["arguments"] as? [String])?.suffix(2) == ["--bus", "log"])
             #expect(!"\(done["log"] ?? "")".contains("\"event\":\"bus\""), "relayed, not listed")
+        }
+    }
+
+    /// `scraper live` started from the monitor: its stored minute bars reach an open chart over the
+    /// gui's in-process bus as `bar` frames; Stop ends it.
+    @Test func liveStartedFromTheMonitorFeedsAnOpenChartUntilStopped() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("live.sqlite").path
+        let store = try SQLiteBarStore(path: path)
+        let bus = InProcessBus()
+        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
+        let web = WebApp(store: store, bus: bus, launcher: launcher)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        try await app.test(.live) { client in
+            let frames = try await WebAppLiveTests.collect(
+                client, path: "/api/live?symbol=AAPL&timeframe=1m", count: 2
+            ) {
+                _ = try? await Self.post(client, "/api/backfill", #"{"tickers":"AAPL","live":true,"sandbox":true}"#)
+            }
+            #expect(frames.count == 2 && frames.allSatisfy { $0["symbol"] as? String == "AAPL" }, "\(frames)")
+            let running = try await WebAppTests.get(client, "/api/backfill").1 as? [String: Any] ?? [:]
+            #expect((running["arguments"] as? [String])?.prefix(3) == ["live", "--tickers", "AAPL"])
+            _ = try await Self.post(client, "/api/backfill/stop", "{}")
+            let done = try await Self.finished(client)
+            let exit = (done["exitCode"] as? NSNumber)?.intValue
+            #expect(exit == 0 || exit == 130, "stopped by its Ctrl-C: \(done["log"] ?? "")")
+            let stored = try await store.bars(
+                symbol: "AAPL", timeframe: .minute, fromMs: .min, toMs: .max, limit: 10_000)
+            #expect(stored.count >= 2)
         }
     }
 

@@ -19,11 +19,14 @@ public final class BackfillLauncher: Sendable {
         /// When set, `scraper repair` of these sessions (only those the ledger lists as missing or
         /// partial are fetched) instead of a backfill of `years`.
         public var repair: DayRange?
+        /// `scraper live` of the tickers (until stopped) instead of a backfill.
+        public var live: Bool
 
         public init(
             tickers: [String], years: Int, sandbox: Bool, minute: Bool = true, news: Bool = true,
-            repair: DayRange? = nil
+            repair: DayRange? = nil, live: Bool = false
         ) {
+            self.live = live
             self.tickers = tickers
             self.years = years
             self.sandbox = sandbox
@@ -36,6 +39,7 @@ public final class BackfillLauncher: Sendable {
         func arguments(database: String) -> [String] {
             let tickers = ["--tickers", self.tickers.joined(separator: ",")]
             let output = ["--db", database, "--log-format", "json"]
+            if live { return ["live"] + tickers + output + (sandbox ? ["--sandbox"] : []) }
             if let repair {
                 let range = ["--from", repair.first.description, "--to", repair.last.description]
                 return ["repair"] + tickers + range + output + (sandbox ? ["--sandbox"] : [])
