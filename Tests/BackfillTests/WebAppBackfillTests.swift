@@ -17,6 +17,18 @@ struct WebAppBackfillTests {
         return Application(router: WebApp(store: store, launcher: launcher).makeRouter())
     }
 
+    /// A web app whose launcher relays its children's `--bus log` lines onto the app's in-process bus,
+    /// served with the live WebSocket.
+    static func relayingApp(_ path: String) throws -> (some ApplicationProtocol, SQLiteBarStore) {
+        let store = try SQLiteBarStore(path: path)
+        let bus = InProcessBus()
+        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
+        let web = WebApp(store: store, bus: bus, launcher: launcher)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        return (app, store)
+    }
+
     static func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, origin: String? = nil)
         async throws -> (HTTPResponse.Status, [String: Any])
     {
@@ -70,12 +82,7 @@ struct WebAppBackfillTests {
     /// log`), the launcher publishes it on the gui's in-process bus, and an open chart's socket gets it.
     @Test func chunksABackfillFromTheMonitorStoresReachAnOpenChartOverTheInProcessBus() async throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("relay.sqlite").path
-        let store = try SQLiteBarStore(path: path)
-        let bus = InProcessBus()
-        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
-        let web = WebApp(store: store, bus: bus, launcher: launcher)
-        let app = Application(
-            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        let (app, store) = try Self.relayingApp(path)
         try await app.test(.live) { client in
             let frames = try await WebAppLiveTests.collect(
                 client, path: "/api/live?symbol=AMD&timeframe=1d", count: 2, type: "stored"
@@ -100,12 +107,7 @@ struct WebAppBackfillTests {
     /// gui's in-process bus as `bar` frames; Stop ends it.
     @Test func liveStartedFromTheMonitorFeedsAnOpenChartUntilStopped() async throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("live.sqlite").path
-        let store = try SQLiteBarStore(path: path)
-        let bus = InProcessBus()
-        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
-        let web = WebApp(store: store, bus: bus, launcher: launcher)
-        let app = Application(
-            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        let (app, store) = try Self.relayingApp(path)
         try await app.test(.live) { client in
             let frames = try await WebAppLiveTests.collect(
                 client, path: "/api/live?symbol=AAPL&timeframe=1m", count: 2
