@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         // PostgreSQL wire protocol client with a connection pool (PostgresClient) and COPY FROM.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // /metrics: swift-metrics' API (already in the graph through Hummingbird) with a Prometheus
+        // registry per web app; no global MetricsSystem bootstrap.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure core: models, state machines, calendar, indicators. No I/O, no dependencies.
@@ -112,6 +116,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: settings
         ),

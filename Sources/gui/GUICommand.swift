@@ -34,11 +34,11 @@ struct GUICommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Where live bars come from: none; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or postgres://user@host:port/db.",
+            "Where live bars come from: inprocess (what the monitor's backfills store); redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); postgres://user@host:port/db; or none.",
             discussion:
-                "With a PostgreSQL URL the gui LISTENs for what `scraper live --bus` with the same URL NOTIFYs; the password comes from the URL or DB_PASSWORD."
+                "inprocess: backfills started from the monitor announce what they store to this gui only. With redis or a PostgreSQL URL the gui also hears `scraper live --bus` and `scraper backfill --bus` with the same value, in any process, and the monitor's backfills announce there; the PostgreSQL password comes from the URL or DB_PASSWORD."
         ))
-    var bus = "none"
+    var bus = "inprocess"
 
     @Option(help: "The scraper the monitor page starts backfills with (default: beside gui; 'none': read-only).")
     var scraper: String?
@@ -55,8 +55,8 @@ struct GUICommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--bus: \(error)")
             }
-        } else if !["none", "redis"].contains(bus) {
-            throw ValidationError("--bus must be none, redis or a postgres:// URL, got '\(bus)'")
+        } else if !["inprocess", "none", "redis"].contains(bus) {
+            throw ValidationError("--bus must be inprocess, redis, a postgres:// URL or none, got '\(bus)'")
         }
         if let token = resolvedToken {
             let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -86,7 +86,7 @@ struct GUICommand: AsyncParsableCommand {
         do {
             try await choice.withStore(logger: logger) { store in
                 logger.info("warehouse \(choice.label)")
-                try await run(store: store, launcher: launcher(choice, logger: logger), logger: logger)
+                try await run(store: store, choice: choice, logger: logger)
             }
         } catch let error as StorageError {
             // The server away, a wrong password, no such database: one line, as scraper says it.
@@ -96,18 +96,20 @@ struct GUICommand: AsyncParsableCommand {
     }
 
     /// Serves `store`, with live bars from the bus `--bus` names.
-    private func run(store: any WarehouseStore, launcher: BackfillLauncher?, logger: Logger) async throws {
+    private func run(store: any WarehouseStore, choice: StoreChoice, logger: Logger) async throws {
         let environment = ProcessInfo.processInfo.environment
         if PostgresSettings.isURL(bus) {
             let settings = try PostgresSettings(url: bus, environment: environment)
             try await PostgresBarStore.withStore(settings, logger: logger) { database in
                 let notify = PostgresNotifyBus(store: database, logger: logger)
                 logger.info("live bars from PostgreSQL NOTIFY, \(settings.redacted)")
+                // The child gets the URL without a password (argv is visible to every user), the
+                // password in DB_PASSWORD.
+                let child = ChildBus(arguments: ["--bus", settings.urlWithoutPassword], password: settings.password)
                 try await serve(
-                    store: store, bus: notify, launcher: launcher, logger: logger, listen: { await notify.run() }
-                ) {
-                    notify.isListening
-                }
+                    store: store, choice: choice, bus: notify, childBus: child, logger: logger,
+                    listen: { await notify.run() }
+                ) { notify.isListening }
             }
         } else if bus == "redis" {
             let configuration = try RedisConfiguration.fromEnvironment(environment)
@@ -115,20 +117,32 @@ struct GUICommand: AsyncParsableCommand {
             logger.info("live bars from \(configuration)")
             // The subscriber connection (reconnecting with backoff) for as long as the server runs.
             try await serve(
-                store: store, bus: redis, launcher: launcher, logger: logger, listen: { try await redis.run() })
+                store: store, choice: choice, bus: redis, childBus: ChildBus(arguments: ["--bus", "redis"]),
+                logger: logger, listen: { try await redis.run() })
+        } else if bus == "inprocess" {
+            let local = InProcessBus()
+            try await serve(store: store, choice: choice, bus: local, relay: local, logger: logger, listen: nil)
         } else {
-            try await serve(store: store, bus: nil, launcher: launcher, logger: logger, listen: nil)
+            try await serve(store: store, choice: choice, bus: nil, logger: logger, listen: nil)
         }
+    }
+
+    /// The `--bus` the monitor's children announce on, and the password it needs (PostgreSQL).
+    struct ChildBus {
+        var arguments: [String] = []
+        var password: String?
     }
 
     /// Runs the server, and `listen` (the bus's subscriber) beside it until the server stops. The
     /// URL is printed once `isListening` (at most 30 s later), so a bar published after it is seen.
     private func serve(
-        store: any WarehouseStore, bus: (any MessageBus)?, launcher: BackfillLauncher?, logger: Logger,
-        listen: (@Sendable () async throws -> Void)?, isListening: @Sendable () -> Bool = { true }
+        store: any WarehouseStore, choice: StoreChoice, bus: (any MessageBus)?, childBus: ChildBus = ChildBus(),
+        relay: (any MessageBus)? = nil, logger: Logger, listen: (@Sendable () async throws -> Void)?,
+        isListening: @Sendable () -> Bool = { true }
     ) async throws {
         let web = WebApp(
-            store: store, bus: bus, configuration: .init(token: resolvedToken), launcher: launcher)
+            store: store, bus: bus, configuration: .init(token: resolvedToken),
+            launcher: launcher(choice, childBus: childBus, relay: relay, logger: logger))
         let host = self.host
         let app = web.makeApplication(host: host, port: port, logger: logger) { port in
             // The token is not printed: whoever started gui knows it.
@@ -148,7 +162,9 @@ struct GUICommand: AsyncParsableCommand {
 
     /// Runs `scraper` for the monitor page, writing the same database (a PostgreSQL password goes
     /// to the child in `DB_PASSWORD`, never on its command line); nil when there is no scraper.
-    func launcher(_ choice: StoreChoice, logger: Logger) -> BackfillLauncher? {
+    func launcher(_ choice: StoreChoice, childBus: ChildBus, relay: (any MessageBus)?, logger: Logger)
+        -> BackfillLauncher?
+    {
         if scraper == "none" { return nil }
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("scraper")
@@ -158,6 +174,10 @@ struct GUICommand: AsyncParsableCommand {
             return nil
         }
         let child = choice.forChildProcess
-        return BackfillLauncher(executable: executable, database: child.db, environment: child.environment)
+        var environment = child.environment
+        if environment["DB_PASSWORD"] == nil, let password = childBus.password { environment["DB_PASSWORD"] = password }
+        return BackfillLauncher(
+            executable: executable, database: child.db, environment: environment, busArguments: childBus.arguments,
+            relay: relay)
     }
 }

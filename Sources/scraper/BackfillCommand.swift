@@ -81,16 +81,18 @@ struct BackfillCommand {
                 : (options.rateLimit ?? settings.value("POLYGON_RATE_LIMIT").flatMap(Double.init) ?? 5)
             return try await DryRun.print(request, store: store, requestsPerMinute: rate, database: target.label)
         }
-        return try await withRESTClient(settings: settings, logger: logger) { client, source in
-            await execute(
-                request, client: client, store: store, reference: store, logger: logger, source: source,
-                database: target.label)
+        return try await BusChoice.with(options.bus, logger: logger) { bus in
+            try await withRESTClient(settings: settings, logger: logger) { client, source in
+                await execute(
+                    request, client: client, store: store, reference: store, bus: bus, logger: logger,
+                    source: source, database: target.label)
+            }
         }
     }
 
     func execute(
         _ request: BackfillRequest, client: RESTClient, store: any BarStore, reference: (any ReferenceStore)?,
-        logger: Logger, source: String, database: String
+        bus: any MessageBus = InProcessBus(), logger: Logger, source: String, database: String
     ) async -> Int32 {
         guard var request = await ranked(request, client: client, logger: logger) else { return 1 }
         let display = ProgressDisplay(interactive: isatty(STDERR_FILENO) == 1, json: options.logFormat == "json")
@@ -112,7 +114,7 @@ struct BackfillCommand {
         stop.onFire { phases12.cancel() }
         let before = await phases12.value
         request = await metadata?.addingFormerTickers(to: request) ?? request  // META's bars include FB's years
-        let runner = BackfillRunner(client: client, store: store, bus: InProcessBus(), logger: logger)
+        let runner = BackfillRunner(client: client, store: store, bus: bus, logger: logger)
         let work = Task { [request] in try await runner.run(request, onProgress: { display.update($0) }) }
         stop.onFire { work.cancel() }  // at once when Ctrl-C came during phases 1-2
         do {

@@ -99,8 +99,12 @@ struct BackfillOptions: ParsableArguments {
     @Flag(help: "Debug logging.")
     var debug = false
 
+    @Option(help: ArgumentHelp(BusChoice.help))
+    var bus = "none"
+
     /// Called from run(): see Scraper.
     func check() throws {
+        do { try BusChoice.validate(bus) } catch { throw ValidationError("\(error)") }
         if let flatfilesDir, flatfilesDir.isEmpty { throw ValidationError("--flatfiles-dir needs a folder") }
         if let phases {
             do { _ = try BackfillPhase.parseList(phases) } catch { throw ValidationError(error.message) }

@@ -70,7 +70,7 @@ struct LiveCommand: AsyncParsableCommand {
 
     @Option(
         help:
-            "Where each stored bar is published: inprocess; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or PostgreSQL LISTEN/NOTIFY as postgres://user@host:port/db (password from DB_PASSWORD), for other processes such as gui --bus with the same value."
+            "Where each stored bar is published: inprocess; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); or PostgreSQL LISTEN/NOTIFY as postgres://user@host:port/db (password from DB_PASSWORD), for other processes such as gui --bus with the same value; or log (JSON lines on standard error, which the gui's monitor relays)."
     )
     var bus = "inprocess"
 
@@ -93,8 +93,8 @@ struct LiveCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("--bus: \(error)")
             }
-        } else if !["inprocess", "redis"].contains(bus) {
-            throw ValidationError("--bus must be inprocess, redis or a postgres:// URL, got '\(bus)'")
+        } else if !["inprocess", "redis", "log"].contains(bus) {
+            throw ValidationError("--bus must be inprocess, redis, log or a postgres:// URL, got '\(bus)'")
         }
         if !all {
             guard !symbols.isEmpty else { throw ValidationError("--tickers names no ticker") }

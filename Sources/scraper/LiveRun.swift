@@ -215,6 +215,7 @@ struct LiveRun {
     /// The bus stored bars go to; Redis is checked with a PING first, so a wrong address or password
     /// is one clear line before any work (the password is never printed).
     static func bus(_ name: String, logger: Logger) async -> Result<any MessageBus, RedisBusError> {
+        if name == "log" { return .success(LogLineBus(topicPrefix: "bars.")) }
         guard name == "redis" else { return .success(InProcessBus()) }
         do {
             let configuration = try RedisConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)

@@ -7,8 +7,12 @@ final class GUIServerProcess: Sendable {
     let baseURL: String
     let output: URL
 
+    /// The debug build's `gui`, or `BACKFILL_BENCH_GUI` (a release build, for the browser benchmark).
     static var executable: URL {
-        ScraperCLITests.executable.deletingLastPathComponent().appendingPathComponent("gui")
+        if let path = ProcessInfo.processInfo.environment["BACKFILL_BENCH_GUI"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        return ScraperCLITests.executable.deletingLastPathComponent().appendingPathComponent("gui")
     }
 
     /// Starts `gui --db database --port 0` plus `arguments`; waits for the URL it prints.

@@ -95,27 +95,17 @@ struct LiveCLITests {
     /// listens to); a Redis that cannot be reached is one clear line before any work.
     @Test func liveBarsArePublishedOnRedisForOtherProcesses() async throws {
         let directory = try TestSupport.temporaryDirectory()
-        let server = try await RedisServer.started()
-        defer { server.stop() }
-        let environment = ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(server.port)]
-        let (outcome, received) = try await withRunningBus(server.configuration) { bus in
-            let received = MessageCollector()
-            let stream = try await bus.subscription(topicPrefix: "bars.1m.", bufferSize: 10_000)
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await received.collect(stream) }
-                defer { group.cancelAll() }
-                let outcome = try await ScraperCLITests.run(
-                    [
-                        "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "4", "--sandbox-speed", "600",
-                        "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite", "--bus", "redis",
-                    ], in: directory, environment: environment)
-                // The last messages may still be on their way when the process has exited.
-                let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
-                var stored = 0
-                for symbol in ["AAPL", "MSFT"] { stored += try await LiveTestSupport.stored(store, symbol).count }
-                _ = await received.waitFor(count: stored, timeout: .seconds(10))
-                return (outcome, received.messages)
-            }
+        let (outcome, received) = try await Self.runOnRedis(
+            [
+                "live", "--sandbox", "--tickers", "AAPL,MSFT", "--duration", "4", "--sandbox-speed", "600",
+                "--sandbox-start", "2025-01-06T10:00", "--db", "live.sqlite",
+            ], in: directory, prefix: "bars.1m."
+        ) { received in
+            // The last messages may still be on their way when the process has exited.
+            let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
+            var stored = 0
+            for symbol in ["AAPL", "MSFT"] { stored += try await LiveTestSupport.stored(store, symbol).count }
+            _ = await received.waitFor(count: stored, timeout: .seconds(10))
         }
         #expect(outcome.status == 0, "\(outcome.all)")
         let store = try SQLiteBarStore(path: directory.appendingPathComponent("live.sqlite").path)
@@ -132,5 +122,65 @@ struct LiveCLITests {
             ["live", "--sandbox", "--tickers", "AAPL", "--duration", "2", "--db", "live2.sqlite", "--bus", "redis"],
             in: directory, environment: ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(closed)])
         #expect(refused.status == 1 && refused.stderr.contains("127.0.0.1:\(closed)"), "\(refused.all)")
+    }
+
+    /// `backfill --bus redis`: each stored chunk is announced (symbol, timeframe, days, rows changed)
+    /// for a gui in another process; the chunks' changed rows add up to what the run stored.
+    @Test func backfillChunksAreAnnouncedOnRedisForOtherProcesses() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let (outcome, received) = try await Self.runOnRedis(
+            [
+                "--sandbox", "--tickers", "AMD", "--from", "2025-01-06", "--to", "2025-01-17", "--skip-news",
+                "--db", "chunks.sqlite",
+            ], in: directory, prefix: "bars."
+        ) { received in
+            _ = await received.waitFor(count: 2, timeout: .seconds(10))
+            try? await Task.sleep(for: .milliseconds(500))  // any later chunk still on its way
+        }
+        #expect(outcome.status == 0, "\(outcome.all)")
+        let store = try SQLiteBarStore(path: directory.appendingPathComponent("chunks.sqlite").path)
+        for (timeframe, stored) in [
+            (
+                "1d",
+                try await store.bars(symbol: "AMD", timeframe: .day, fromMs: .min, toMs: .max, limit: 100_000).count
+            ),
+            (
+                "1m",
+                try await store.bars(symbol: "AMD", timeframe: .minute, fromMs: .min, toMs: .max, limit: 100_000).count
+            ),
+        ] {
+            let chunks = received.filter { $0.topic == "bars.\(timeframe).AMD" }.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any]
+            }
+            let changed = chunks.reduce(0) { $0 + (($1["changed"] as? NSNumber)?.intValue ?? 0) }
+            #expect(!chunks.isEmpty && changed == stored && stored > 0, "\(timeframe): \(chunks)")
+            #expect(
+                chunks.allSatisfy {
+                    $0["from"] as? String ?? "" >= "2025-01-06" && $0["to"] as? String ?? "" <= "2025-01-17"
+                })
+        }
+    }
+
+    /// Runs a scraper with `--bus redis` on a fresh redis-server while a subscriber to `prefix`
+    /// collects what it publishes; `settle` waits for the last messages once the process exited.
+    static func runOnRedis(
+        _ arguments: [String], in directory: URL, prefix: String,
+        settle: @escaping @Sendable (MessageCollector) async throws -> Void
+    ) async throws -> (ScraperCLITests.Outcome, [BusMessage]) {
+        let server = try await RedisServer.started()
+        defer { server.stop() }
+        let environment = ["REDIS_HOST": "127.0.0.1", "REDIS_PORT": String(server.port)]
+        return try await withRunningBus(server.configuration) { bus in
+            let received = MessageCollector()
+            let stream = try await bus.subscription(topicPrefix: prefix, bufferSize: 10_000)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await received.collect(stream) }
+                defer { group.cancelAll() }
+                let outcome = try await ScraperCLITests.run(
+                    arguments + ["--bus", "redis"], in: directory, environment: environment)
+                try await settle(received)
+                return (outcome, received.messages)
+            }
+        }
     }
 }

@@ -1,7 +1,10 @@
+import BackfillCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWebSocket
 import Storage
+import MessageBus
 import Testing
 import WebUI
 
@@ -12,6 +15,18 @@ struct WebAppBackfillTests {
         let store = try SQLiteBarStore(path: path)
         let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path)
         return Application(router: WebApp(store: store, launcher: launcher).makeRouter())
+    }
+
+    /// A web app whose launcher relays its children's `--bus log` lines onto the app's in-process bus,
+    /// served with the live WebSocket.
+    static func relayingApp(_ path: String) throws -> (some ApplicationProtocol, SQLiteBarStore) {
+        let store = try SQLiteBarStore(path: path)
+        let bus = InProcessBus()
+        let launcher = BackfillLauncher(executable: ScraperCLITests.executable, database: path, relay: bus)
+        let web = WebApp(store: store, bus: bus, launcher: launcher)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        return (app, store)
     }
 
     static func post(_ client: some TestClientProtocol, _ uri: String, _ body: String, origin: String? = nil)
@@ -60,6 +75,55 @@ struct WebAppBackfillTests {
             #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])
             let bars = try SQLiteBarStore(path: path)
             #expect(try await bars.inventory().contains { $0.symbol == "AMD" && $0.timeframe == "1d" && $0.bars > 200 })
+        }
+    }
+
+    /// The gui starts the work itself: the child announces each stored chunk on its log (`--bus
+    /// log`), the launcher publishes it on the gui's in-process bus, and an open chart's socket gets it.
+    @Test func chunksABackfillFromTheMonitorStoresReachAnOpenChartOverTheInProcessBus() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("relay.sqlite").path
+        let (app, store) = try Self.relayingApp(path)
+        try await app.test(.live) { client in
+            let frames = try await WebAppLiveTests.collect(
+                client, path: "/api/live?symbol=AMD&timeframe=1d", count: 2, type: "stored"
+            ) {
+                _ = try? await Self.post(
+                    client, "/api/backfill", #"{"tickers":"AMD","years":1,"sandbox":true,"news":false}"#)
+            }
+            let sources = Set(frames.compactMap { $0["source"] as? String })
+            #expect(frames.count == 2 && !sources.isEmpty && sources.isSubset(of: ["1d", "1m"]), "\(frames)")
+            #expect(
+                frames.allSatisfy {
+                    ($0["changed"] as? NSNumber)?.intValue ?? 0 > 0 && $0["symbol"] as? String == "AMD"
+                })
+            let done = try await Self.finished(client)
+            #expect((done["exitCode"] as? NSNumber)?.intValue == 0, "\(done["log"] ?? "")")
+            #expect((done["arguments"] as? [String])?.suffix(2) == ["--bus", "log"])
+            #expect(!"\(done["log"] ?? "")".contains("\"event\":\"bus\""), "relayed, not listed")
+        }
+    }
+
+    /// `scraper live` started from the monitor: its stored minute bars reach an open chart over the
+    /// gui's in-process bus as `bar` frames; Stop ends it.
+    @Test func liveStartedFromTheMonitorFeedsAnOpenChartUntilStopped() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("live.sqlite").path
+        let (app, store) = try Self.relayingApp(path)
+        try await app.test(.live) { client in
+            let frames = try await WebAppLiveTests.collect(
+                client, path: "/api/live?symbol=AAPL&timeframe=1m", count: 2
+            ) {
+                _ = try? await Self.post(client, "/api/backfill", #"{"tickers":"AAPL","live":true,"sandbox":true}"#)
+            }
+            #expect(frames.count == 2 && frames.allSatisfy { $0["symbol"] as? String == "AAPL" }, "\(frames)")
+            let running = try await WebAppTests.get(client, "/api/backfill").1 as? [String: Any] ?? [:]
+            #expect((running["arguments"] as? [String])?.prefix(3) == ["live", "--tickers", "AAPL"])
+            _ = try await Self.post(client, "/api/backfill/stop", "{}")
+            let done = try await Self.finished(client)
+            let exit = (done["exitCode"] as? NSNumber)?.intValue
+            #expect(exit == 0 || exit == 130, "stopped by its Ctrl-C: \(done["log"] ?? "")")
+            let stored = try await store.bars(
+                symbol: "AAPL", timeframe: .minute, fromMs: .min, toMs: .max, limit: 10_000)
+            #expect(stored.count >= 2)
         }
     }
 

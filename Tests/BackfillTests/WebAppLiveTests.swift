@@ -9,7 +9,8 @@ import Ingestion
 import MessageBus
 import Storage
 import Testing
-import WebUI
+
+@testable import WebUI
 
 /// The live WebSocket, the token and `/metrics`, on a real loopback server.
 @Suite("gui live socket, token and metrics")
@@ -80,7 +81,8 @@ struct WebAppLiveTests {
     /// (fewer after 60 s, so a lost frame fails the test instead of hanging it; a loaded machine can
     /// take seconds to connect the feed and the socket).
     static func collect(
-        _ client: some TestClientProtocol, path: String, count: Int, publish: @escaping @Sendable () async -> Void
+        _ client: some TestClientProtocol, path: String, count: Int, type: String = "bar",
+        publish: @escaping @Sendable () async -> Void
     ) async throws -> [[String: Any]] {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let task = Task {
@@ -93,10 +95,48 @@ struct WebAppLiveTests {
             }
         }
         defer { task.cancel() }
-        let texts = await TestSupport.collect(stream, count: count, seconds: 60) { $0.contains("\"type\":\"bar\"") }
+        let texts = await TestSupport.collect(stream, count: count, seconds: 60) { $0.contains("\"type\":\"\(type)\"") }
         return texts.compactMap { text in
             (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
         }
+    }
+
+    static func chunk(_ symbol: String, _ timeframe: String, _ from: String, _ to: String, changed: Int) -> BusMessage {
+        BusMessage(
+            topic: Topic.bars(timeframe: timeframe, symbol: symbol),
+            text:
+                #"{"symbol":"\#(symbol)","timeframe":"\#(timeframe)","from":"\#(from)","to":"\#(to)","received":5,"changed":\#(changed)}"#
+        )
+    }
+
+    @Test func aBackfilledChunkReachesOpenChartsOfItsSymbolAndSourceAsAStoredNotice() async throws {
+        let bus = InProcessBus()
+        let web = WebApp(store: try await GUITestData.store(), bus: bus)
+        let app = Application(
+            router: web.makeRouter(), server: .http1WebSocketUpgrade(webSocketRouter: web.makeRouter()))
+        let (weekly, fiveMinute) = try await app.test(.live) { client in
+            let chunks: @Sendable () async -> Void = {
+                await bus.publish(Self.chunk("AAPL", "1d", "2025-01-06", "2025-01-10", changed: 0))  // nothing new
+                await bus.publish(Self.chunk("AMD", "1d", "2025-01-06", "2025-01-10", changed: 5))  // another symbol
+                await bus.publish(Self.chunk("AAPL", "1d", "2025-01-06", "2025-01-10", changed: 5))
+                await bus.publish(Self.chunk("AAPL", "1m", "2025-02-03", "2025-02-07", changed: 1_950))
+            }
+            return (
+                try await Self.collect(
+                    client, path: "/api/live?symbol=AAPL&timeframe=1w", count: 2, type: "stored", publish: chunks),
+                try await Self.collect(
+                    client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 1, type: "stored", publish: chunks)
+            )
+        }
+        try #require(weekly.count == 2 && fiveMinute.count == 1)
+        let day = { (text: String) in Int64(try #require(LocalDate(text)).daysSinceEpoch) * 86_400_000 }
+        #expect(weekly[0]["source"] as? String == "1d" && weekly[0]["timeframe"] as? String == "1w")
+        #expect(weekly[0]["from"] as? String == "2025-01-06" && Self.int(weekly[0], "changed") == 5)
+        #expect(
+            try Self.int(weekly[0], "fromMs") == day("2025-01-05") && Self.int(weekly[0], "toMs") == day("2025-01-12"))
+        #expect(weekly[1]["source"] as? String == "1m" && weekly[1]["to"] as? String == "2025-02-07")
+        // An intraday chart is read from minutes: the daily chunk is not its business.
+        #expect(fiveMinute[0]["source"] as? String == "1m" && fiveMinute[0]["from"] as? String == "2025-02-03")
     }
 
     static func int(_ frame: [String: Any], _ key: String) -> Int64? { (frame[key] as? NSNumber)?.int64Value }
@@ -154,16 +194,25 @@ struct WebAppLiveTests {
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 return String(buffer: response.body)
             }
-            #expect(text.contains("backfill_gui_requests_total{route=\"/api/bars\",status=\"2xx\"} 3"))
-            #expect(text.contains("backfill_gui_requests_total{route=\"/api/bars\",status=\"4xx\"} 1"))
+            let values = WebAppIngestionMetricsTests.samples(text)
+            #expect(values["backfill_gui_requests_total{route=\"/api/bars\",status=\"2xx\"}"] == 3)
+            #expect(values["backfill_gui_requests_total{route=\"/api/bars\",status=\"4xx\"}"] == 1)
             #expect(
-                text.contains("backfill_gui_requests_total{route=\"other\",status=\"4xx\"} 1"), "no raw paths as labels"
-            )
-            #expect(text.contains("backfill_gui_request_duration_seconds_count{route=\"/api/bars\"} 4"))
-            #expect(text.contains("backfill_gui_websocket_clients 0") && text.contains("backfill_tasks"))
-            #expect(
-                text.contains("backfill_gui_store_read_seconds_count 3"), "three reads; the bad symbol read nothing")
-            #expect(text.contains("backfill_last_run_bars_received ") && text.contains("backfill_last_run_requests "))
+                values["backfill_gui_requests_total{route=\"other\",status=\"4xx\"}"] == 1, "no raw paths as labels")
+            #expect(!text.contains("/no/such/"))
+            #expect(values["backfill_gui_request_duration_seconds_count{route=\"/api/bars\"}"] == 4)
+            #expect(values["backfill_gui_websocket_clients"] == 0 && values["backfill_quarantined_rows"] == 0)
+            #expect(values["backfill_gui_store_read_seconds_count"] == 3, "three reads; the bad symbol read nothing")
+            #expect(values["backfill_last_run_bars_received"] != nil && values["backfill_last_run_requests"] != nil)
+            #expect(text.contains("# TYPE backfill_gui_request_duration_seconds histogram"))
+            #expect(text.contains("# TYPE backfill_gui_requests_total counter"))
+            #expect(text.contains("# HELP backfill_last_run_requests HTTP requests made by the latest scraper run."))
+            // The duration buckets are cumulative and end at the count.
+            let buckets = values.filter {
+                $0.key.hasPrefix("backfill_gui_request_duration_seconds_bucket{route=\"/api/bars\"")
+            }
+            #expect(buckets.count == WebMetrics.bucketBounds.count + 1)
+            #expect(buckets["backfill_gui_request_duration_seconds_bucket{route=\"/api/bars\",le=\"+Inf\"}"] == 4)
             let sample = try Regex(
                 #"^[a-z_]+(\{([a-z]+="[^"\\]*",?)*\})? -?[0-9.e+-]+$|^[a-z_]+\{[^}]*le="\+Inf"\} [0-9]+$"#)
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {

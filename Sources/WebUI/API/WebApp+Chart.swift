@@ -27,7 +27,7 @@ extension WebApp {
         var source = try await store.bars(
             symbol: symbol, timeframe: timeframe.source, fromMs: fromMs, toMs: toMs, limit: readLimit,
             adjustment: adjustment)
-        metrics.recordStoreRead(seconds: Self.seconds(since: reading))
+        metrics.recordStoreRead(ContinuousClock.now - reading)
         let following = source.count == readLimit ? source.removeLast().windowStartMs : nil
         let series = try ChartSeries.build(
             from: source, following: following, timeframe: timeframe, extendedHours: extended, limit: limit,

@@ -1,5 +1,6 @@
 import BackfillCore
 import Foundation
+import MessageBus
 
 /// One chart's live view: 1-minute bars of one symbol, as they are stored, folded by the core
 /// ``Resampler`` into the chart's timeframe. Each bar yields the chart's current bucket so far, so
@@ -32,6 +33,49 @@ struct LiveSubscription: Sendable {
         var symbol: String
         var bar: WireBar
         var source: String?
+    }
+
+    /// A backfill's announcement of a stored chunk (`BackfillRunner.publishStored`): its days.
+    struct StoredChunk: Decodable {
+        var symbol: String
+        var timeframe: String
+        var from: String
+        var to: String
+        var changed: Int
+    }
+
+    /// The topics this view listens on: the 1-minute bars (live bars and backfilled minute chunks),
+    /// and for daily and weekly charts the daily chunks too.
+    var topics: [String] {
+        let minute = Topic.bars(timeframe: Timeframe.minute.description, symbol: symbol)
+        let day = Topic.bars(timeframe: Timeframe.day.description, symbol: symbol)
+        return timeframe.source == .day ? [minute, day] : [minute]
+    }
+
+    /// The frame for one bus message: a `bar` for a live bar, a `stored` notice (the page reloads
+    /// the days if they overlap what it shows) for a backfilled chunk that changed rows; nil otherwise.
+    mutating func frame(for message: BusMessage) -> String? {
+        guard topics.contains(message.topic) else { return nil }
+        if let text = update(payload: message.payload) { return text }
+        guard let chunk = try? JSONDecoder().decode(StoredChunk.self, from: Data(message.payload)),
+            chunk.symbol == symbol, chunk.changed > 0,
+            let first = LocalDate(chunk.from), let last = LocalDate(chunk.to), first <= last
+        else { return nil }
+        var json = JSONText()
+        json.object { json in
+            json.field("type", "stored")
+            json.field("symbol", symbol)
+            json.field("timeframe", timeframe.rawValue)
+            json.field("source", chunk.timeframe)
+            json.field("from", first.description)
+            json.field("to", last.description)
+            // The days as instants, widened by a day on each side (New York is never more than a
+            // day from UTC), so the page compares times without a calendar.
+            json.field("fromMs", Int64(first.daysSinceEpoch - 1) * 86_400_000)
+            json.field("toMs", Int64(last.daysSinceEpoch + 2) * 86_400_000)
+            json.field("changed", chunk.changed)
+        }
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// Folds one bus payload in; returns the JSON text to send, or nil when it is not this symbol's,

@@ -31,30 +31,32 @@ extension WebApp {
     private func serveLive(
         _ subscription: LiveSubscription, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
     ) async throws {
-        metrics.webSocketClients.add(1, ordering: .relaxed)
-        defer { metrics.webSocketClients.subtract(1, ordering: .relaxed) }
-        let topic = Topic.bars(timeframe: Timeframe.minute.description, symbol: subscription.symbol)
+        metrics.liveClient(connected: true)
+        defer { metrics.liveClient(connected: false) }
         // Subscribe before saying hello, so a bar stored right after the client sees `hello` is not missed.
-        let messages = bus?.subscribe(topicPrefix: topic, bufferSize: configuration.liveBufferSize)
+        let streams = bus.map { bus in
+            subscription.topics.map { bus.subscribe(topicPrefix: $0, bufferSize: configuration.liveBufferSize) }
+        }
         var hello = JSONText()
         hello.object { json in
             json.field("type", "hello")
             json.field("symbol", subscription.symbol)
             json.field("timeframe", subscription.timeframe.rawValue)
-            json.field("live", messages != nil)
+            json.field("live", streams != nil)
         }
         try await outbound.write(.text(String(decoding: hello.bytes, as: UTF8.self)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await _ in inbound {}  // the page sends nothing; this ends when it closes
             }
-            if let messages {
+            // One subscription (and its resampler) shared by the topics' streams: one at a time.
+            let view = SharedView(subscription)
+            for messages in streams ?? [] {
                 group.addTask {
-                    var subscription = subscription
-                    for await message in messages where message.topic == topic {
-                        guard let text = subscription.update(payload: message.payload) else { continue }
+                    for await message in messages {
+                        guard let text = view.frame(for: message) else { continue }
                         try await outbound.write(.text(text))
-                        self.metrics.liveFrames.add(1, ordering: .relaxed)
+                        self.metrics.liveFrameSent()
                     }
                 }
             }
@@ -62,4 +64,13 @@ extension WebApp {
             group.cancelAll()
         }
     }
+}
+
+/// A live view read by one task per topic.
+private final class SharedView: Sendable {
+    private let subscription: Mutex<LiveSubscription>
+
+    init(_ subscription: LiveSubscription) { self.subscription = Mutex(subscription) }
+
+    func frame(for message: BusMessage) -> String? { subscription.withLock { $0.frame(for: message) } }
 }

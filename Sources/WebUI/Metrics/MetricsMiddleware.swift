@@ -11,17 +11,12 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let route = WebMetrics.routeLabel(request.uri.path)
         do {
             let response = try await next(request, context)
-            metrics.record(route: route, status: response.status.code, seconds: Self.seconds(since: started))
+            metrics.record(route: route, status: response.status.code, elapsed: ContinuousClock.now - started)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.record(route: route, status: status, seconds: Self.seconds(since: started))
+            metrics.record(route: route, status: status, elapsed: ContinuousClock.now - started)
             throw error
         }
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -9,7 +9,7 @@ extension WebApp {
     /// Ingestion as the warehouse records it: totals over the runs `scraper` recorded (rows,
     /// requests, and the retries and 429s of runs that saved their report), the task queue's
     /// depth, and the figures of the backfill the monitor is running, from its progress events.
-    func ingestionMetrics() async throws -> String {
+    func ingestionFigures() async throws -> [ScrapedSeries.Figure] {
         var totals = (runs: 0, received: 0, rows: 0, requests: 0, retries: 0, rateLimited: 0)
         for run in try await store.recentRuns(limit: Self.maxRunsSummed) {
             totals.runs += 1
@@ -20,31 +20,33 @@ extension WebApp {
             totals.retries += progress["retries"] ?? 0
             totals.rateLimited += progress["rateLimited"] ?? 0
         }
-        var out = ""
-        out += Self.sample("backfill_ingest_runs_total", "counter", "Runs scraper recorded.", totals.runs)
-        out += Self.sample(
-            "backfill_ingest_bars_received_total", "counter", "Bars received by the recorded runs.", totals.received)
-        out += Self.sample(
-            "backfill_ingest_rows_total", "counter", "Rows inserted or changed by the recorded runs.", totals.rows)
-        out += Self.sample(
-            "backfill_ingest_requests_total", "counter", "HTTP requests (or day files) of the recorded runs.",
-            totals.requests)
-        out += Self.sample(
-            "backfill_ingest_retries_total", "counter", "Requests retried by the recorded runs (those with a report).",
-            totals.retries)
-        out += Self.sample(
-            "backfill_ingest_rate_limited_total", "counter",
-            "HTTP 429 answers met by the recorded runs (those with a report).", totals.rateLimited)
+        var figures: [ScrapedSeries.Figure] = [
+            .counter("backfill_ingest_runs_total", "Runs scraper recorded.", Double(totals.runs)),
+            .counter(
+                "backfill_ingest_bars_received_total", "Bars received by the recorded runs.", Double(totals.received)),
+            .counter(
+                "backfill_ingest_rows_total", "Rows inserted or changed by the recorded runs.", Double(totals.rows)),
+            .counter(
+                "backfill_ingest_requests_total", "HTTP requests (or day files) of the recorded runs.",
+                Double(totals.requests)),
+            .counter(
+                "backfill_ingest_retries_total", "Requests retried by the recorded runs (those with a report).",
+                Double(totals.retries)),
+            .counter(
+                "backfill_ingest_rate_limited_total",
+                "HTTP 429 answers met by the recorded runs (those with a report).",
+                Double(totals.rateLimited)),
+        ]
         let queued: Set<FileTask.State> = [.pending, .downloading, .processing]
         let depth = try await store.taskSummary().filter { queued.contains($0.state) }.reduce(0) { $0 + $1.count }
-        out += Self.sample(
-            "backfill_task_queue_depth", "gauge", "Day-file tasks pending, downloading or processing.", depth)
-        return out + monitorRunMetrics()
+        figures.append(
+            .gauge("backfill_task_queue_depth", "Day-file tasks pending, downloading or processing.", Double(depth)))
+        return figures + monitorRunFigures()
     }
 
     /// The progress of the backfill or repair the monitor started, while it runs or after it ended.
-    private func monitorRunMetrics() -> String {
-        guard let status = launcher?.status(), !status.arguments.isEmpty else { return "" }
+    private func monitorRunFigures() -> [ScrapedSeries.Figure] {
+        guard let status = launcher?.status(), !status.arguments.isEmpty else { return [] }
         let last = status.progress.last
         let values: [(String, String, Double)] = [
             ("running", "1 while the monitor's scraper child runs.", status.running ? 1 : 0),
@@ -54,10 +56,7 @@ extension WebApp {
             ("retries", "Its retried requests so far.", Double(last?.retries ?? 0)),
             ("rate_limited", "Its HTTP 429 answers so far.", Double(last?.rateLimited ?? 0)),
         ]
-        return values.map { name, help, value in
-            "# HELP backfill_monitor_run_\(name) \(help)\n# TYPE backfill_monitor_run_\(name) gauge\n"
-                + "backfill_monitor_run_\(name) \(value)\n"
-        }.joined()
+        return values.map { name, help, value in .gauge("backfill_monitor_run_\(name)", help, value) }
     }
 
     /// The integer counters under `progress` in a run's saved report (empty without one).
@@ -66,9 +65,5 @@ extension WebApp {
             let progress = object["progress"] as? [String: Any]
         else { return [:] }
         return progress.compactMapValues { ($0 as? NSNumber)?.intValue }
-    }
-
-    static func sample(_ name: String, _ type: String, _ help: String, _ value: Int) -> String {
-        "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
     }
 }

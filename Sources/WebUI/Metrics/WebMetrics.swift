@@ -1,61 +1,81 @@
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// The `gui`'s own counters, shown at `/metrics` with the warehouse's task states. Labels come
-/// from fixed sets (route templates, status classes), never from input such as symbols.
+/// The `gui`'s metrics, shown at `/metrics`: a Prometheus registry of its own (so two web apps in
+/// one process, as in the tests, never share counts, and nothing is bootstrapped process-wide).
+///
+/// What happens in the server (requests, store reads, live clients and frames, refused tokens) is
+/// recorded through swift-metrics' API (`Counter`, `Timer`, `Meter`) on a `PrometheusMetricsFactory`
+/// over that registry. What is read from the warehouse when `/metrics` is scraped (tasks, runs,
+/// ingestion totals, the monitor's backfill) is set on the registry's own gauges and counters with
+/// their help text, by ``ScrapedSeries``. Labels come from fixed sets (route templates, status
+/// classes, task kinds and states), never from input such as symbols.
 public final class WebMetrics: Sendable {
-    /// Upper bounds (seconds) of the request-duration histogram buckets.
+    /// Upper bounds (seconds) of the duration histograms' buckets.
     static let bucketBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    struct Series: Sendable {
-        var count = 0
-        var sum = 0.0
-        var buckets = [Int](repeating: 0, count: WebMetrics.bucketBounds.count)
-    }
-
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
     /// Open live WebSocket connections.
-    public let webSocketClients = Atomic<Int>(0)
+    let webSocketClients: Meter
     /// Live bar frames sent to browsers.
-    public let liveFrames = Atomic<Int>(0)
+    let liveFrames: CoreMetrics.Counter
     /// Requests refused for a missing or wrong token.
-    public let unauthorized = Atomic<Int>(0)
-    private let requests = Mutex<[String: Int]>([:])
-    private let storeReads = Mutex(Series())
-    private let durations = Mutex<[String: Series]>([:])
+    let unauthorized: CoreMetrics.Counter
+    /// Reads of a chart's bars from the store.
+    let storeReads: CoreMetrics.Timer
+    /// Scrapes set the warehouse's figures and emit them one at a time, so an emitted page is the
+    /// figures of one reading.
+    let scrapeLock = Mutex(ScrapedSeries())
 
-    public init() {}
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.bucketBounds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
+        self.registry = registry
+        self.factory = factory
+        webSocketClients = Meter(label: "backfill_gui_websocket_clients", factory: factory)
+        liveFrames = CoreMetrics.Counter(label: "backfill_gui_live_frames_total", factory: factory)
+        unauthorized = CoreMetrics.Counter(label: "backfill_gui_unauthorized_total", factory: factory)
+        storeReads = CoreMetrics.Timer(label: "backfill_gui_store_read_seconds", factory: factory)
+        // Present from the start (at zero), as a scraper expects of a gauge.
+        webSocketClients.set(0)
+    }
 
     /// Records one answered request.
     /// - Parameters:
     ///   - route: the route template (from ``routeLabel(_:)``).
     ///   - status: the HTTP status code.
-    ///   - seconds: time from the request's arrival to its response.
-    func record(route: String, status: Int, seconds: Double) {
-        requests.withLock { $0["\(route)|\(status / 100)xx", default: 0] += 1 }
-        durations.withLock { table in
-            var series = table[route] ?? Series()
-            series.count += 1
-            series.sum += seconds
-            for (index, bound) in Self.bucketBounds.enumerated() where seconds <= bound { series.buckets[index] += 1 }
-            table[route] = series
-        }
+    ///   - elapsed: time from the request's arrival to its response.
+    func record(route: String, status: Int, elapsed: Duration) {
+        CoreMetrics.Counter(
+            label: "backfill_gui_requests_total", dimensions: [("route", route), ("status", "\(status / 100)xx")],
+            factory: factory
+        ).increment()
+        CoreMetrics.Timer(
+            label: "backfill_gui_request_duration_seconds", dimensions: [("route", route)], factory: factory
+        ).record(duration: elapsed)
     }
 
-    /// Records one read of bars from the store (the chart endpoints), in seconds.
-    func recordStoreRead(seconds: Double) {
-        storeReads.withLock { series in
-            series.count += 1
-            series.sum += seconds
-            for (index, bound) in Self.bucketBounds.enumerated() where seconds <= bound { series.buckets[index] += 1 }
-        }
+    /// A live WebSocket opened (`true`) or closed.
+    func liveClient(connected: Bool) {
+        if connected { webSocketClients.increment() } else { webSocketClients.decrement() }
     }
 
-    /// Store read durations.
-    var storeReadSeries: Series { storeReads.withLock { $0 } }
+    /// One live bar frame sent to a browser.
+    func liveFrameSent() { liveFrames.increment() }
 
-    /// Request counts by `route|class`.
-    var requestCounts: [String: Int] { requests.withLock { $0 } }
-    /// Duration series by route.
-    var durationSeries: [String: Series] { durations.withLock { $0 } }
+    /// One request refused for a missing or wrong token.
+    func refusedToken() { unauthorized.increment() }
+
+    /// Records one read of bars from the store (the chart endpoints).
+    func recordStoreRead(_ elapsed: Duration) {
+        storeReads.record(duration: elapsed)
+    }
+
+    /// The registry's text as it is now (without the warehouse's figures a scrape adds).
+    func exposition() -> String { registry.emitToString() }
 
     /// The label for a request path: a known route, or `other` (so unknown paths cannot grow the table).
     static func routeLabel(_ path: String) -> String {
@@ -68,4 +88,12 @@ public final class WebMetrics: Sendable {
         "/api/repair",
         "/metrics",
     ]
+}
+
+extension CoreMetrics.Timer {
+    /// Records a `Duration` (nanosecond resolution).
+    func record(duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
 }

@@ -1,6 +1,7 @@
 import BackfillCore
 import Foundation
 import HTTPTypes
+import MessageBus
 import Synchronization
 
 /// Runs one `scraper` backfill at a time as a child process for the monitor page: started with an
@@ -18,11 +19,14 @@ public final class BackfillLauncher: Sendable {
         /// When set, `scraper repair` of these sessions (only those the ledger lists as missing or
         /// partial are fetched) instead of a backfill of `years`.
         public var repair: DayRange?
+        /// `scraper live` of the tickers (until stopped) instead of a backfill.
+        public var live: Bool
 
         public init(
             tickers: [String], years: Int, sandbox: Bool, minute: Bool = true, news: Bool = true,
-            repair: DayRange? = nil
+            repair: DayRange? = nil, live: Bool = false
         ) {
+            self.live = live
             self.tickers = tickers
             self.years = years
             self.sandbox = sandbox
@@ -35,6 +39,7 @@ public final class BackfillLauncher: Sendable {
         func arguments(database: String) -> [String] {
             let tickers = ["--tickers", self.tickers.joined(separator: ",")]
             let output = ["--db", database, "--log-format", "json"]
+            if live { return ["live"] + tickers + output + (sandbox ? ["--sandbox"] : []) }
             if let repair {
                 let range = ["--from", repair.first.description, "--to", repair.last.description]
                 return ["repair"] + tickers + range + output + (sandbox ? ["--sandbox"] : [])
@@ -82,10 +87,28 @@ public final class BackfillLauncher: Sendable {
     private let folder: URL
     private let child = Mutex<Child?>(nil)
 
-    public init(executable: URL, database: String, environment: [String: String] = [:]) {
+    /// Where the child announces stored chunks: `["--bus", "redis"]` and the like for a bus the gui
+    /// listens on too; empty with ``relay``, which passes `--bus log`.
+    let busArguments: [String]
+    /// The gui's own in-process bus: the child's `--bus log` lines are published there, within
+    /// ``relayInterval`` of being written, so open charts see a backfill the gui started.
+    let relay: (any MessageBus)?
+    static let relayInterval = Duration.milliseconds(100)
+
+    /// - Parameters:
+    ///   - database: the child's `--db`: a path, or a PostgreSQL URL without the password.
+    ///   - environment: added to the child's environment (a PostgreSQL password as `DB_PASSWORD`).
+    ///   - busArguments: the child's `--bus` for a bus shared between processes (Redis, PostgreSQL).
+    ///   - relay: the gui's in-process bus, fed from the child's log (then `busArguments` is ignored).
+    public init(
+        executable: URL, database: String, environment: [String: String] = [:], busArguments: [String] = [],
+        relay: (any MessageBus)? = nil
+    ) {
         self.executable = executable
         self.database = database
         self.environment = environment
+        self.busArguments = relay == nil ? busArguments : ["--bus", "log"]
+        self.relay = relay
         self.folder = FileManager.default.temporaryDirectory.appendingPathComponent("backfill-gui-\(UUID().uuidString)")
     }
 
@@ -98,7 +121,7 @@ public final class BackfillLauncher: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let log = folder.appendingPathComponent("backfill-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let arguments = request.arguments(database: database)
+        let arguments = request.arguments(database: database) + busArguments
         try child.withLock { child in
             if let current = child, current.exitCode == nil {
                 throw APIError("a backfill is already running (pid \(current.pid)); stop it first", status: .conflict)
@@ -119,7 +142,24 @@ public final class BackfillLauncher: Sendable {
                 process: process, pid: process.processIdentifier, arguments: arguments,
                 startedAtMs: Int64(Date().timeIntervalSince1970 * 1_000), log: log)
         }
+        if let relay { Task { await self.relayWhileRunning(to: relay) } }
         return status()
+    }
+
+    /// Publishes the child's `bus` lines on `relay` until it exits (then once more, for the last).
+    private func relayWhileRunning(to relay: any MessageBus) async {
+        while true {
+            let running = refresh()?.exitCode == nil
+            let messages = child.withLock { child -> [BusMessage] in
+                guard var current = child else { return [] }
+                current.output.read(current.log)
+                defer { child = current }
+                return current.output.takeBusMessages()
+            }
+            for message in messages { await relay.publish(message) }
+            guard running else { return }
+            try? await Task.sleep(for: Self.relayInterval)
+        }
     }
 
     /// Asks the running backfill to stop: SIGINT the first time, SIGKILL after.

@@ -1,4 +1,5 @@
 import Foundation
+import MessageBus
 
 /// Reads a `scraper --log-format json` log as it grows: progress events become samples (for the
 /// monitor's rates over time), every other line is kept as text. Bounded: at most
@@ -22,7 +23,11 @@ struct BackfillProgressLog: Sendable {
 
     static let maxSamples = 600
     static let maxLines = 200
+    /// Most bus messages kept between two relays (the oldest beyond are dropped, as a bus would).
+    static let maxBusMessages = 10_000
     private(set) var samples: [Sample] = []
+    /// `bus` events read and not yet relayed (``takeBusMessages()``).
+    private var busMessages: [BusMessage] = []
     private(set) var lines: [String] = []
     private var offset: UInt64 = 0
     private var partial = ""
@@ -44,6 +49,15 @@ struct BackfillProgressLog: Sendable {
         guard line.hasPrefix("{"),
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { return keep(line) }
+        if object["event"] as? String == "bus" {
+            // A message the child announced (`--bus log`), relayed by the launcher; not a log line.
+            if let topic = object["topic"] as? String, let payload = object["payload"] as? String,
+                busMessages.count < Self.maxBusMessages
+            {
+                busMessages.append(BusMessage(topic: topic, text: payload))
+            }
+            return
+        }
         guard object["event"] as? String == "progress" else {
             return keep((object["message"] as? String) ?? line)
         }
@@ -60,6 +74,12 @@ struct BackfillProgressLog: Sendable {
             samples = samples.enumerated().filter { $0.offset % 2 == 0 || $0.offset == samples.count - 1 }.map(
                 \.element)
         }
+    }
+
+    /// The bus messages read since the last call.
+    mutating func takeBusMessages() -> [BusMessage] {
+        defer { busMessages.removeAll() }
+        return busMessages
     }
 
     private mutating func keep(_ line: String) {

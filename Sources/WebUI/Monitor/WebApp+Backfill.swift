@@ -54,6 +54,7 @@ extension WebApp {
             var sandbox: Bool?
             var minute: Bool?
             var news: Bool?
+            var live: Bool?
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: data) else {
             throw APIError(#"the body must be JSON like {"tickers":"AMD,NVDA","years":1,"sandbox":true}"#)
@@ -67,7 +68,7 @@ extension WebApp {
         guard (1...30).contains(years) else { throw APIError("years must be 1…30, got \(years)") }
         return .init(
             tickers: tickers, years: years, sandbox: body.sandbox ?? false, minute: body.minute ?? true,
-            news: body.news ?? true)
+            news: body.news ?? true, live: body.live ?? false)
     }
 
     /// Reads and checks a repair request: one valid symbol and a range of at most ``maxLedgerDays``.

@@ -14,7 +14,7 @@ extension PageAssets {
         }
 
         /** Opens the live socket for a chart; `onBar` gets each bar frame. Returns a close function. */
-        export function openLive(params, onBar, onStatus) {
+        export function openLive(params, onBar, onStatus, onStored) {
           const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
           const query = new URLSearchParams(params);
           let socket = null;
@@ -26,6 +26,7 @@ extension PageAssets {
               const frame = JSON.parse(event.data);
               if (frame.type === 'hello') { retry = 500; onStatus(frame.live ? 'live' : 'no bus'); }
               if (frame.type === 'bar') onBar(frame);
+              if (frame.type === 'stored' && onStored) onStored(frame);
             };
             socket.onclose = () => {
               if (closed) return;

@@ -172,7 +172,48 @@ extension PageAssets {
             state.liveFrames += 1;
             root.dataset.liveFrames = state.liveFrames;
             root.dataset.lastLiveT = bar.t;
-          }, (status) => { $('live').textContent = status; root.dataset.live = status; });
+          }, (status) => { $('live').textContent = status; root.dataset.live = status; }, onStored);
+        }
+
+        // A backfill stored bars of this symbol: read the chart again when they fall in what it shows
+        // (or after it, when the page follows the latest bars). One read at a time; frames arriving
+        // during a read ask for one more after it.
+        const refreshing = { busy: false, again: false };
+        function onStored(frame) {
+          root.dataset.storedFrames = (Number(root.dataset.storedFrames) || 0) + 1;
+          const d = chart.data;
+          const n = d ? d.t.length : 0;
+          const lo = n ? d.t[0] : -Infinity;
+          const hi = n && state.to != null ? d.t[n - 1] + BAR_MS[state.timeframe] : Infinity;
+          if (frame.toMs < lo || frame.fromMs > hi) return;
+          refresh();
+        }
+
+        async function refresh() {
+          if (refreshing.busy) { refreshing.again = true; return; }
+          refreshing.busy = true;
+          try {
+            do {
+              refreshing.again = false;
+              const load = state.loads;
+              const bars = await getJSON('/api/bars', {
+                symbol: state.symbol, timeframe: state.timeframe, adjust: state.adjust, from: state.from, to: state.to,
+                ...indicatorParams(),
+              });
+              if (load !== state.loads) return;  // another symbol or timeframe was loaded meanwhile
+              bars.daily = state.timeframe === '1d' || state.timeframe === '1w';
+              bars.barMs = BAR_MS[state.timeframe];
+              bars.indicators = bars.indicators || {};
+              older = { loading: false, done: false, loads: 0 };
+              chart.replaceData(bars);
+              root.dataset.refreshes = (Number(root.dataset.refreshes) || 0) + 1;
+              setStatus(`${state.symbol} · ${bars.count.toLocaleString('en-US')} bars${bars.next ? ' (more after this page)' : ''} · updated by a backfill`);
+            } while (refreshing.again);
+          } catch (error) {
+            setStatus(error.message, true);
+          } finally {
+            refreshing.busy = false;
+          }
         }
 
         async function search(text) {

@@ -63,6 +63,23 @@ extension PageAssets {
           }
 
           /**
+           * Replaces the series with a fresh read of the same request (a backfill stored bars in it)
+           * and keeps the view: on the latest bars when it was there, else on the same first bar.
+           */
+          replaceData(data) {
+            const old = this.data;
+            if (!old || old.t.length === 0) { this.setData(data); return; }
+            const atEnd = this.start + this.visible >= old.t.length - 0.5;
+            const firstT = old.t[Math.max(0, Math.min(old.t.length - 1, Math.floor(this.start)))];
+            this.data = data;
+            const n = data.t.length;
+            let index = 0;
+            while (index < n && data.t[index] < firstT) index += 1;
+            this.start = atEnd ? Math.max(0, n - this.visible) : Math.min(index, Math.max(0, n - this.visible));
+            this.requestDraw();
+          }
+
+          /**
            * Puts an earlier page in front of the series (bars at or after the current first are dropped)
            * and keeps the view on the same bars.
            */

@@ -67,6 +67,7 @@ extension PageAssets {
             <label><input type="checkbox" id="bf-sandbox" checked> sandbox</label>
             <label><input type="checkbox" id="bf-minute" checked> minute bars</label>
             <label><input type="checkbox" id="bf-news" checked> news</label>
+            <label title="scraper live: stores minute bars as they trade, until Stop"><input type="checkbox" id="bf-live"> live instead</label>
             <button type="submit" id="bf-start">Start</button>
             <button type="button" id="bf-stop">Stop</button>
             <span id="bf-status"></span>

@@ -185,7 +185,7 @@ extension PageAssets {
           try {
             showBackfill(await post('/api/backfill', {
               tickers: $('bf-tickers').value, years: Number($('bf-years').value), sandbox: $('bf-sandbox').checked,
-              minute: $('bf-minute').checked, news: $('bf-news').checked,
+              minute: $('bf-minute').checked, news: $('bf-news').checked, live: $('bf-live').checked,
             }));
           } catch (error) { $('bf-status').textContent = error.message; }
         });

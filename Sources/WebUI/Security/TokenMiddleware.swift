@@ -20,7 +20,7 @@ struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
             response.setCookie(.init(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
             return response
         }
-        metrics.unauthorized.add(1, ordering: .relaxed)
+        metrics.refusedToken()
         throw APIError(
             "this gui requires its token (GUI_TOKEN): send Authorization: Bearer …, or open /?token=…",
             status: .unauthorized)
