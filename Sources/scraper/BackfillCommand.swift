@@ -122,6 +122,7 @@ struct BackfillCommand {
             // Phase 5: news.
             let after = report.status == .interrupted ? [] : await metadata?.runAfterBars(request) ?? []
             report.progress.requests += after.map(\.requests).reduce(0, +)
+            report.progress.requestLatency = client.statistics.latency  // the news requests too
             let phases = before + after
             display.finish()
             report.failures += phases.flatMap(\.failures)  // phase 5 (news) ran after the bars
@@ -202,15 +203,18 @@ func printError(_ text: String) {
 }
 
 extension BackfillCommand {
-    /// Records a REST run (its report kept as JSON for the monitor and `/metrics`) and returns its
-    /// exit code: 0 completed, 1 some chunk failed, 130 interrupted.
-    static func record(_ report: BackfillReport, startedMs: Int64, in store: some BarStore) async -> Int32 {
+    /// Records a REST or flat-file run (its report kept as JSON for the monitor and `/metrics`) and
+    /// returns its exit code: 0 completed, 1 some chunk failed, 130 interrupted.
+    /// - Parameter notes: lines kept with the run's errors (a flat-file run's quarantined rows).
+    static func record(_ report: BackfillReport, startedMs: Int64, in store: some BarStore, notes: [String] = [])
+        async -> Int32
+    {
         try? await store.recordRun(
             RunRecord(
                 startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
                 status: report.status.rawValue, tickers: report.tickers, barsReceived: report.progress.barsReceived,
                 barsChanged: report.progress.barsChanged, requests: report.progress.requests,
-                errors: report.failures.map(\.description),
+                errors: report.failures.map(\.description) + notes,
                 report: (try? JSONEncoder().encode(report)).map { String(decoding: $0, as: UTF8.self) }))
         switch report.status {
         case .completed: return 0

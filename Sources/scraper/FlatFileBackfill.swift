@@ -135,19 +135,10 @@ extension BackfillCommand {
         }
         display.finish()
         print(FlatFileText.summary(report, request: request, database: database))
-        try? await store.recordRun(
-            RunRecord(
-                startedAtMs: startedMs, finishedAtMs: Int64(Date().timeIntervalSince1970 * 1_000),
-                status: report.status.rawValue,
-                tickers: request.allTickers ? [BarStoreSymbols.allTickers] : request.tickers,
-                barsReceived: report.progress.barsReceived, barsChanged: report.progress.barsChanged,
-                requests: report.progress.itemsDone + report.progress.itemsFailed,
-                errors: report.failures.map(\.description)
-                    + (report.quarantinedCount > 0 ? ["\(report.quarantinedCount) rows quarantined"] : [])))
-        switch report.status {
-        case .completed: return 0
-        case .failed: return 1
-        case .interrupted: return 130
-        }
+        var saved = report.asBackfillReport
+        saved.tickers = request.allTickers ? [BarStoreSymbols.allTickers] : request.tickers
+        return await Self.record(
+            saved, startedMs: startedMs, in: store,
+            notes: report.quarantinedCount > 0 ? ["\(report.quarantinedCount) rows quarantined"] : [])
     }
 }

@@ -52,6 +52,9 @@ enum FlatFileText {
         lines.append(
             "  rate        \(Format.count(Int(p.barsPerSecond))) bars/s, \(Format.megabytes(p.bytes)) "
                 + "(\(Format.megabytes(Int(p.bytesPerSecond)))/s)")
+        lines.append(
+            "  requests    \(p.requests) (\(p.retries) retries, \(p.rateLimited) rate-limited)")
+        lines.append(Summary.latencyLine(p))
         lines.append("  quarantined \(report.quarantinedCount) rows")
         for row in report.quarantined.prefix(20) { lines.append("    - \(row)") }
         if report.quarantinedCount > 20 {

@@ -1,3 +1,4 @@
+import BackfillCore
 import Foundation
 import Ingestion
 import Synchronization
@@ -64,6 +65,13 @@ final class ProgressDisplay: Sendable {
             "rate_budget": p.rateBudget.map(String.init) ?? "",
             "last_error": p.lastError ?? "",
         ]
+        // Latency per request attempt and per store write, ms, estimated from the run's histograms.
+        for (name, histogram) in [("request", p.requestLatency), ("store_write", p.storeWriteLatency)] {
+            fields["\(name)_p50_ms"] = histogram.p50.map(Format.milliseconds(number:)) ?? ""
+            fields["\(name)_p99_ms"] = histogram.p99.map(Format.milliseconds(number:)) ?? ""
+        }
+        fields["requests_timed"] = String(p.requestLatency.count)
+        fields["store_writes"] = String(p.storeWriteLatency.count)
         if let worker = p.workerID {
             fields["worker"] = worker
             fields["worker_chunks_done"] = String(p.workerTasksDone ?? 0)
@@ -121,6 +129,16 @@ enum Format {
 
     static func seconds(_ value: Double) -> String {
         value < 60 ? String(format: "%.1fs", value) : String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60)
+    }
+
+    /// 0.0412 s → "41.2 ms"
+    static func milliseconds(_ seconds: Double) -> String {
+        milliseconds(number: seconds) + " ms"
+    }
+
+    /// 0.0412 s → "41.2" (milliseconds, one decimal)
+    static func milliseconds(number seconds: Double) -> String {
+        String(format: "%.1f", seconds * 1_000)
     }
 
     static func megabytes(_ bytes: Int) -> String {

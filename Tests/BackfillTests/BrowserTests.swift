@@ -258,6 +258,17 @@ struct BrowserTests {
             let samples = Int(try await page.string("document.getElementById('monitor').dataset.samples")) ?? 0
             let figures = try await page.string("document.getElementById('bf-progress').textContent")
             #expect(samples > 0 && figures.contains("bars/s") && figures.contains("429s"), "\(figures)")
+            // The latency chart beside the rates: points, and the latest p50/p99 in ms as data attributes.
+            let latency = try await page.string(
+                "JSON.stringify(Object.assign({hidden: document.getElementById('bf-latency').hidden},"
+                    + " document.getElementById('bf-latency').dataset))")
+            let chart = try #require(try JSONSerialization.jsonObject(with: Data(latency.utf8)) as? [String: Any])
+            let number = { (key: String) in Double(chart[key] as? String ?? "") ?? -1 }
+            #expect(chart["hidden"] as? Bool == false && number("points") > 0 && number("points") <= Double(samples))
+            #expect(number("requestP50Ms") > 0 && number("requestP99Ms") >= number("requestP50Ms"), "\(latency)")
+            #expect(number("storeWriteP50Ms") > 0 && number("storeWriteP99Ms") >= number("storeWriteP50Ms"))
+            let readout = try await page.string("document.getElementById('bf-latency-figures').textContent")
+            #expect(readout.contains("requests p50") && readout.contains("store writes p50"), "\(readout)")
             try Self.keep(try await page.screenshot(), as: "gui-monitor-run.png")
         }
     }

@@ -143,6 +143,10 @@ struct FlatFileCLITests {
         #expect(outcome.stdout.contains("quarantined 2 rows"), "\(outcome.stdout)")
         #expect(outcome.stdout.contains("\(String(key.dropLast(3))):3: column 2 is not a number"))
         #expect(outcome.stdout.contains(":4: highBelowOpenOrClose"))
+        // The run is saved with its report: no requests from a folder, one timed day-file write.
+        let progress = try await LatencyCLITests.savedProgress(folder.appendingPathComponent("backfill.sqlite").path)
+        #expect(progress["requests"] as? Int == 0 && progress["quarantined"] as? Int == 2, "\(progress)")
+        #expect(try LatencyCLITests.histogram(progress["storeWriteLatency"]).count == 1)
         let status = try await CLI.run(["status"], in: folder)
         #expect(status.stdout.contains("Quarantined rows: 2"), "\(status.stdout)")
         #expect(status.stdout.contains("AMD        1m   2 "))

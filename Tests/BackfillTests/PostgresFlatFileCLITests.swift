@@ -33,6 +33,15 @@ struct PostgresFlatFileCLITests {
             sqlite, postgres in
             let quarantined = try await postgres.quarantinedRows(limit: 100_000)
             #expect(quarantined.total > 10 && quarantined.rows.allSatisfy { $0.source == broken })
+            // Both runs saved their report in PostgreSQL: the first timed one write per day file.
+            let runs = try await postgres.recentRuns(limit: 10)
+            let writes = try runs.map { run in
+                let report = try #require(run.report, "a flat-file run without its report")
+                let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
+                let progress = try #require(object?["progress"] as? [String: Any], "\(report)")
+                return try LatencyCLITests.histogram(progress["storeWriteLatency"]).count
+            }
+            #expect(writes.sorted() == [0, try await postgres.tasks(kind: DayFileDataset.taskKind).count], "\(writes)")
         }
     }
 

@@ -70,6 +70,11 @@ struct WebAppBackfillTests {
             )
             #expect(
                 chunksTotal ?? 0 > 0 && chunksDone == chunksTotal && (last["bars"] as? NSNumber)?.intValue ?? 0 > 200)
+            // Latency so far (ms): every request timed, one store write per chunk done.
+            let number = { (key: String) in (last[key] as? NSNumber)?.doubleValue ?? -1 }
+            #expect(number("requestP50Ms") > 0 && number("requestP99Ms") >= number("requestP50Ms"), "\(last)")
+            #expect(number("storeWriteP50Ms") > 0 && number("storeWriteP99Ms") >= number("storeWriteP50Ms"))
+            #expect(number("requestsTimed") == number("requests") && number("storeWrites") == Double(chunksDone ?? -1))
             #expect(!"\(done["log"] ?? "")".contains("\"event\":\"progress\""), "progress is charted, not listed")
             let runs = try #require(try await WebAppTests.get(client, "/api/runs").1 as? [[String: Any]])
             #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])

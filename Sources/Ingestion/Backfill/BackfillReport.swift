@@ -27,6 +27,12 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     /// completed; the item counts above are then every worker's.
     public var workerID: String?
     public var workerTasksDone: Int?
+    /// How long HTTP requests took, per attempt (REST requests, or S3 listings and day-file downloads),
+    /// from the send to the body's last byte; cumulative over the run.
+    public var requestLatency = LatencyHistogram()
+    /// How long store writes took: each chunk's bars with its coverage (REST), or each day file's write
+    /// transaction (flat files, decoding included as it streams into the transaction); cumulative.
+    public var storeWriteLatency = LatencyHistogram()
 
     public init() {}
 

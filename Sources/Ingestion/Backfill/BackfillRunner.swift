@@ -105,7 +105,8 @@ public struct BackfillRunner: Sendable {
         snapshot: @Sendable () -> BackfillProgress
     ) async {
         switch await attempt(item) {
-        case .stored(let outcome):
+        case .stored(let outcome, let writeSeconds):
+            tally.recordStoreWrite(seconds: writeSeconds)
             tally.succeeded(item, outcome)
             await publishStored(item, outcome)
         case .failed(let message, let storeUnreachable):
@@ -121,7 +122,8 @@ public struct BackfillRunner: Sendable {
 
     /// What became of one chunk.
     enum ChunkResult: Sendable {
-        case stored(WriteOutcome)
+        /// Stored; `writeSeconds` is how long the store write took.
+        case stored(WriteOutcome, writeSeconds: Double)
         /// Failed for good; `storeUnreachable` when the database stayed away past its retry deadline,
         /// which every later chunk would meet too.
         case failed(message: String, storeUnreachable: Bool)
@@ -135,18 +137,20 @@ public struct BackfillRunner: Sendable {
             if Task.isCancelled { return .cancelled }
             do {
                 _ = try task.apply(.start)
-                let outcome: WriteOutcome
+                let (outcome, writeSeconds): (WriteOutcome, Double)
                 if item.symbol == BarStoreSymbols.allTickers {
-                    outcome = try await fetchAndStoreMarketDay(item, task: &task)
+                    (outcome, writeSeconds) = try await fetchAndStoreMarketDay(item, task: &task)
                 } else {
                     let (bars, _) = try await client.aggregates(
                         ticker: item.symbol, timeframe: item.timeframe, range: item.range)
                     _ = try task.apply(.downloaded)
                     let batch = BarBatch(symbol: item.symbol, timeframe: item.timeframe, bars: bars)
-                    outcome = try await store.write(batch, covering: item.completes)
+                    (outcome, writeSeconds) = try await Self.timed {
+                        try await store.write(batch, covering: item.completes)
+                    }
                 }
                 _ = try task.apply(.processed(rows: outcome.changed))
-                return .stored(outcome)
+                return .stored(outcome, writeSeconds: writeSeconds)
             } catch {
                 if Task.isCancelled || error is CancellationError { return .cancelled }
                 let unreachable = (error as? StorageError)?.code == .unreachable
@@ -163,7 +167,7 @@ public struct BackfillRunner: Sendable {
 
     /// A whole-market day: one grouped-daily request, every ticker's daily bar restamped from
     /// Polygon's 16:00 close to the 00:00 New York window start daily bars use, one transaction.
-    private func fetchAndStoreMarketDay(_ item: WorkItem, task: inout FileTask) async throws -> WriteOutcome {
+    private func fetchAndStoreMarketDay(_ item: WorkItem, task: inout FileTask) async throws -> (WriteOutcome, Double) {
         let bars = try await client.groupedDaily(item.range.first)
         _ = try task.apply(.downloaded)
         let start = EasternTime.utcMilliseconds(on: item.range.first, minutesAfterMidnight: 0)
@@ -176,7 +180,14 @@ public struct BackfillRunner: Sendable {
         let mark = item.completes.map {
             CoverageMark(symbol: BarStoreSymbols.allTickers, timeframe: .day, range: $0, source: .groupedDaily)
         }
-        return try await store.write(batches, marking: mark)
+        return try await Self.timed { try await store.write(batches, marking: mark) }
+    }
+
+    /// Runs `body` and says how long it took, seconds.
+    static func timed<T>(_ body: () async throws -> T) async throws -> (T, Double) {
+        let started = ContinuousClock.now
+        let value = try await body()
+        return (value, (ContinuousClock.now - started).inSeconds)
     }
 
     /// Hands progress to the caller and to the bus (`backfill.progress`, JSON) for other watchers.
@@ -207,6 +218,7 @@ final class Tally: Sendable {
         var failures: [BackfillFailure] = []
         var earliest: [String: LocalDate] = [:]
         var stopped = false
+        var storeWrites = LatencyHistogram()
     }
 
     private let state = Mutex(State())
@@ -263,6 +275,11 @@ final class Tally: Sendable {
         }
     }
 
+    /// A store write that took `seconds`.
+    func recordStoreWrite(seconds: Double) {
+        state.withLock { $0.storeWrites.record(seconds: seconds) }
+    }
+
     /// Chunks stored so far.
     var doneCount: Int { state.withLock { $0.done } }
 
@@ -288,8 +305,9 @@ final class Tally: Sendable {
             progress.retries = client.retries
             progress.rateLimited = client.rateLimited
             progress.bytes = client.bytes
-            progress.elapsedSeconds =
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            progress.requestLatency = client.latency
+            progress.storeWriteLatency = state.storeWrites
+            progress.elapsedSeconds = elapsed.inSeconds
             return progress
         }
     }

@@ -117,7 +117,8 @@ public struct BackfillWorker: Sendable {
                 continue
             }
             switch await holding(claim, { await runner.attempt(item) }) ?? .cancelled {
-            case .stored(let outcome):
+            case .stored(let outcome, let writeSeconds):
+                tally.recordStoreWrite(seconds: writeSeconds)
                 if try await queue.complete(claim) {
                     tally.succeeded(item, outcome)
                 } else {

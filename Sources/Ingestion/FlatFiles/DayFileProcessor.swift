@@ -17,6 +17,8 @@ struct DayFileProcessor: Sendable {
         var quarantined: [QuarantineRecord]
         /// Wanted tickers present in the file.
         var present: Set<String>
+        /// How long the write transaction took, seconds (decoding streams into it, so it is included).
+        var writeSeconds = 0.0
     }
 
     /// Where the file is and what it is.
@@ -42,6 +44,7 @@ struct DayFileProcessor: Sendable {
         let work = DecodeWork(processor: self, channel: channel)
         async let decoded = work.runOnThread()
         let write: WriteOutcome
+        let started = ContinuousClock.now
         do {
             write = try await store.writeDayFile(channel)
         } catch {
@@ -56,6 +59,7 @@ struct DayFileProcessor: Sendable {
         }
         var result = outcome
         result.write = write
+        result.writeSeconds = (ContinuousClock.now - started).inSeconds
         return result
     }
 }

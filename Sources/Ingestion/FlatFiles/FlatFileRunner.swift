@@ -72,7 +72,7 @@ public struct FlatFileRunner: Sendable {
                 saved: try await store.indicatorStates(timeframe: dataset.timeframe),
                 configuration: configuration.indicators)
         }
-        var state = RunState(plan: plan, started: .now)
+        var state = RunState(plan: plan, source: source, started: .now)
         state.progress.itemsTotal = plan.jobs.count
         onProgress(state.snapshot())
         try await withPrefetch(plan.jobs, stop: stop) { index, download in
@@ -96,6 +96,8 @@ public struct FlatFileRunner: Sendable {
     /// Counters of one run.
     struct RunState {
         var plan: FlatFilePlanner.Plan
+        /// Its HTTP counters (requests, retries, 429s, latency) are the run's: a source serves one run.
+        var source: any FlatFileSource
         var started: ContinuousClock.Instant
         var progress = BackfillProgress()
         var received: [String: Int] = [:]
@@ -107,9 +109,12 @@ public struct FlatFileRunner: Sendable {
 
         func snapshot() -> BackfillProgress {
             var progress = progress
-            let elapsed = ContinuousClock.now - started
-            progress.elapsedSeconds =
-                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let requests = source.statistics
+            progress.requests = requests.requests
+            progress.retries = requests.retries
+            progress.rateLimited = requests.rateLimited
+            progress.requestLatency = requests.latency
+            progress.elapsedSeconds = (ContinuousClock.now - started).inSeconds
             return progress
         }
     }
@@ -182,6 +187,7 @@ public struct FlatFileRunner: Sendable {
         run.progress.barsChanged += outcome.write.changed
         run.progress.bytes += job.object.size
         run.progress.quarantined += outcome.quarantined.count
+        run.progress.storeWriteLatency.record(seconds: outcome.writeSeconds)
         run.received[label, default: 0] += outcome.write.received
         run.changed[label, default: 0] += outcome.write.changed
         run.quarantinedCount += outcome.quarantined.count

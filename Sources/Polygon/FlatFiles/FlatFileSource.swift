@@ -7,6 +7,8 @@ public protocol FlatFileSource: Sendable {
     func list(prefix: String) async throws -> [S3ObjectInfo]
     /// A local, complete copy of `object`, fetched into `directory` when it is not local already.
     func localFile(for object: S3ObjectInfo, cacheDirectory directory: String) async throws -> String
+    /// The source's HTTP requests so far (retries, 429s, latency); all zero for a local folder.
+    var statistics: RequestStatistics { get }
 }
 
 extension S3Client: FlatFileSource {
@@ -35,6 +37,9 @@ public struct LocalFlatFileSource: FlatFileSource {
     public init(root: String) {
         self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
     }
+
+    /// A folder takes no requests.
+    public var statistics: RequestStatistics { RequestStatistics() }
 
     public func list(prefix: String) async throws -> [S3ObjectInfo] {
         let manager = FileManager.default

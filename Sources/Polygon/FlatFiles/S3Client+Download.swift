@@ -41,7 +41,9 @@ extension S3Client {
             if let expected, offset == expected.size, offset > 0 { return offset }  // finished before a restart
             if offset > 0 { resumedAt.append(offset) }
             do {
-                let size = try await fetch(key: key, into: partial, offset: offset, etag: &etag, what: what)
+                let size = try await timed {
+                    try await fetch(key: key, into: partial, offset: offset, etag: &etag, what: what)
+                }
                 try verify(partial, key: key, size: size, expected: expected, etag: etag, what: what)
                 return size
             } catch let error as PolygonError where error.code == .integrity {
@@ -81,7 +83,10 @@ extension S3Client {
         }
         defer { close(descriptor) }
         do {
-            for try await buffer in response.body { try Self.append(buffer, to: descriptor, key: key) }
+            for try await buffer in response.body {
+                try Self.append(buffer, to: descriptor, key: key)
+                received(bytes: buffer.readableBytes)
+            }
         } catch let error as PolygonError {
             throw error
         } catch {

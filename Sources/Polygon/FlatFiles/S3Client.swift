@@ -18,6 +18,7 @@ public final class S3Client: Sendable {
     let nowMs: @Sendable () -> Int64
     let retry: RetryPolicy
     private let jitter = Mutex(SplitMix64(seed: UInt64.random(in: .min ... .max)))
+    private let stats = Mutex(RequestStatistics())
 
     /// - Parameters:
     ///   - httpClient: the client to send with; the caller owns its lifecycle.
@@ -38,6 +39,9 @@ public final class S3Client: Sendable {
             maxDelay: max(configuration.retryDelay, 30))
     }
 
+    /// What the client did so far: requests, retries, 429s, body bytes and per-request latency.
+    public var statistics: RequestStatistics { stats.withLock { $0 } }
+
     /// One ListObjectsV2 page.
     /// - Returns: the objects and the token for the next page (nil on the last one).
     public func listPage(prefix: String, continuationToken: String? = nil, maxKeys: Int = 1_000) async throws -> (
@@ -47,8 +51,11 @@ public final class S3Client: Sendable {
         if let continuationToken { query.append(("continuation-token", continuationToken)) }
         let what = "listing s3://\(configuration.bucket)/\(prefix)"
         return try await withRetries(what) {
-            let response = try await self.send("GET", path: "/\(self.configuration.bucket)", query: query, what: what)
-            let body = try await self.collect(response, what: what)
+            let body = try await self.timed {
+                let response = try await self.send(
+                    "GET", path: "/\(self.configuration.bucket)", query: query, what: what)
+                return try await self.collect(response, what: what)
+            }
             guard let page = S3ListParser.parse(body) else {
                 throw PolygonError(
                     .malformedBody, "\(what): the answer is not a ListBucketResult: \(body.prefix(200))",
@@ -86,6 +93,7 @@ public final class S3Client: Sendable {
             } catch let error as PolygonError where error.isRetryable && attempt < retry.maxAttempts {
                 let unit = jitter.withLock { $0.nextUnit() }
                 let delay = retry.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: unit)
+                stats.withLock { $0.retries += 1 }
                 logger.info(
                     "retrying S3 request",
                     metadata: [MetadataKey.attempt: "\(attempt + 1)", MetadataKey.reason: "\(error.message)"])
@@ -93,6 +101,18 @@ public final class S3Client: Sendable {
                 attempt += 1
             }
         }
+    }
+
+    /// Runs one request, sent and its body read, recording how long it took whatever the outcome.
+    func timed<T>(_ body: () async throws -> T) async throws -> T {
+        let sent = ContinuousClock.now
+        defer { stats.withLock { $0.latency.record(ContinuousClock.now - sent) } }
+        return try await body()
+    }
+
+    /// Counts body bytes received.
+    func received(bytes: Int) {
+        stats.withLock { $0.bytes += bytes }
     }
 
     /// Sends one signed request; non-2xx answers become `PolygonError`s naming `what`.
@@ -112,6 +132,7 @@ public final class S3Client: Sendable {
         request.headers.add(name: "User-Agent", value: "Backfill/0.1 (swift)")
         let signed = signer.sign(method: method, host: host, path: path, query: query, headers: extra, nowMs: nowMs())
         for (name, value) in signed { request.headers.add(name: name, value: value) }
+        stats.withLock { $0.requests += 1 }
         let response: HTTPClientResponse
         do {
             response = try await http.execute(
@@ -125,13 +146,16 @@ public final class S3Client: Sendable {
                 url: redactor.redact(configuration.endpoint + path), isRetryable: true, underlying: error)
         }
         if (200..<300).contains(Int(response.status.code)) { return response }
+        if response.status.code == 429 { stats.withLock { $0.rateLimited += 1 } }
         let body = (try? await response.body.collect(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
         throw failure(status: Int(response.status.code), body: body, what: what, url: configuration.endpoint + path)
     }
 
     func collect(_ response: HTTPClientResponse, what: String) async throws -> String {
         do {
-            return String(buffer: try await response.body.collect(upTo: 64 << 20))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            received(bytes: body.readableBytes)
+            return String(buffer: body)
         } catch {
             throw PolygonError(
                 .transport, "\(what): the answer was cut off: \(redactor.redact(String(describing: error)))",

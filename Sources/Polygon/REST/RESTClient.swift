@@ -36,12 +36,7 @@ public final class RESTClient: Sendable {
     }
 
     /// Counters of what the client did, for progress displays and reports.
-    public struct Statistics: Sendable, Equatable {
-        public var requests = 0
-        public var retries = 0
-        public var rateLimited = 0
-        public var bytes = 0
-    }
+    public typealias Statistics = RequestStatistics
 
     public let configuration: Configuration
     public let redactor: Redactor
@@ -115,6 +110,9 @@ public final class RESTClient: Sendable {
         stats.withLock { $0.requests += 1 }
         logger.debug("GET", metadata: [MetadataKey.url: "\(shownURL)"])
         let (status, headers, body): (Int, HTTPHeaders, ByteBuffer)
+        // Timed per attempt, from the send (the rate-limit wait is over) to the body's last byte.
+        let sent = ContinuousClock.now
+        defer { stats.withLock { $0.latency.record(ContinuousClock.now - sent) } }
         do {
             let response = try await http.execute(
                 request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1_000)))

@@ -19,6 +19,15 @@ struct BackfillProgressLog: Sendable {
         var etaSeconds: Double?
         var rateBudget: String?
         var lastError: String?
+        /// Latency so far, ms, estimated from the run's histograms (nil before the first one): per HTTP
+        /// request attempt, and per store write (a chunk, or a day file's transaction).
+        var requestP50Ms: Double?
+        var requestP99Ms: Double?
+        var storeWriteP50Ms: Double?
+        var storeWriteP99Ms: Double?
+        /// Requests and store writes timed so far.
+        var requestsTimed: Int
+        var storeWrites: Int
     }
 
     static let maxSamples = 600
@@ -69,7 +78,10 @@ struct BackfillProgressLog: Sendable {
                 elapsedSeconds: double("elapsed_s") ?? 0, bars: int("bars"), barsPerSecond: double("bars_per_s") ?? 0,
                 requests: int("requests"), retries: int("retries"), rateLimited: int("rate_limited"),
                 chunksDone: int("chunks_done"), chunksFailed: int("chunks_failed"), chunksTotal: int("chunks_total"),
-                etaSeconds: double("eta_s"), rateBudget: text("rate_budget"), lastError: text("last_error")))
+                etaSeconds: double("eta_s"), rateBudget: text("rate_budget"), lastError: text("last_error"),
+                requestP50Ms: double("request_p50_ms"), requestP99Ms: double("request_p99_ms"),
+                storeWriteP50Ms: double("store_write_p50_ms"), storeWriteP99Ms: double("store_write_p99_ms"),
+                requestsTimed: int("requests_timed"), storeWrites: int("store_writes")))
         if samples.count > Self.maxSamples {
             samples = samples.enumerated().filter { $0.offset % 2 == 0 || $0.offset == samples.count - 1 }.map(
                 \.element)

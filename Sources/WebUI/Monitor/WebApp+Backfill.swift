@@ -119,6 +119,12 @@ extension WebApp {
                         json.field("eta", sample.etaSeconds)
                         json.field("rateBudget", sample.rateBudget)
                         json.field("lastError", sample.lastError)
+                        json.field("requestP50Ms", sample.requestP50Ms)
+                        json.field("requestP99Ms", sample.requestP99Ms)
+                        json.field("storeWriteP50Ms", sample.storeWriteP50Ms)
+                        json.field("storeWriteP99Ms", sample.storeWriteP99Ms)
+                        json.field("requestsTimed", sample.requestsTimed)
+                        json.field("storeWrites", sample.storeWrites)
                     }
                 }
             }

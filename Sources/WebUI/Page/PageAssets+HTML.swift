@@ -73,7 +73,11 @@ extension PageAssets {
             <span id="bf-status"></span>
           </form>
           <p id="bf-progress"></p>
-          <canvas id="bf-rates" width="700" height="140" hidden></canvas>
+          <p id="bf-latency-figures"></p>
+          <div class="bf-charts">
+            <canvas id="bf-rates" width="560" height="140" hidden></canvas>
+            <canvas id="bf-latency" width="560" height="140" hidden></canvas>
+          </div>
           <pre id="bf-log"></pre>
           <h2>Tasks by state</h2><table id="tasks"><thead><tr><th>kind</th><th>state</th><th>tasks</th><th>rows</th>
             <th>quarantined</th><th>latest errors</th></tr></thead><tbody></tbody></table>
@@ -131,6 +135,7 @@ extension PageAssets {
         #backfill-form { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
         #bf-log { max-height: 220px; overflow: auto; background: #f6f8fa; padding: 8px; font-size: 12px; white-space: pre-wrap; }
         #bf-log:empty { display: none; }
+        .bf-charts { display: flex; gap: 12px; flex-wrap: wrap; }
         .legend span { display: inline-block; width: 10px; height: 10px; margin-left: 10px; }
         .legend .complete { background: #43a047; }
         .legend .partial { background: #fdd835; }

@@ -144,36 +144,72 @@ extension PageAssets {
           const canvas = $('bf-rates');
           const last = samples[samples.length - 1];
           $('monitor').dataset.samples = samples.length;
+          showLatency(samples);
           if (!last) { $('bf-progress').textContent = ''; canvas.hidden = true; return; }
-          const n = (x) => Number(x).toLocaleString('en-US');
           $('bf-progress').textContent = `chunks ${n(last.chunksDone)}/${n(last.chunksTotal)}`
             + `${last.chunksFailed ? ` (${n(last.chunksFailed)} failed)` : ''} · bars ${n(last.bars)}`
             + ` · ${n(Math.round(last.barsPerSecond))} bars/s · requests ${n(last.requests)} · retries ${n(last.retries)}`
             + ` · 429s ${n(last.rateLimited)}${last.eta != null ? ` · ETA ${Math.round(last.eta)} s` : ''}`
             + `${last.rateBudget ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
+          const g = startChart(canvas);
+          const tmax = Math.max(1, last.elapsed);
+          const peak = Math.max(1, ...samples.map((s) => s.barsPerSecond));
+          plot(g, canvas, samples, samples.map((s) => s.barsPerSecond), tmax, peak, '#43a047');
+          plot(g, canvas, samples, samples.map((s) => s.requests), tmax, Math.max(1, last.requests), '#1e88e5');
+          g.fillText(`bars/s (peak ${n(Math.round(peak))}) · requests · over ${tmax.toFixed(1)} s`, 6, 12);
+        }
+
+        const n = (x) => Number(x).toLocaleString('en-US');
+        const LATENCY = [
+          ['requestP50Ms', '#1e88e5', []], ['requestP99Ms', '#1e88e5', [4, 3]],
+          ['storeWriteP50Ms', '#fb8c00', []], ['storeWriteP99Ms', '#fb8c00', [4, 3]],
+        ];
+
+        /**
+         * Request and store-write latency (p50 solid, p99 dashed; ms, one scale) over the run's seconds,
+         * and the latest values. The chart's state is on the canvas's data attributes.
+         */
+        function showLatency(samples) {
+          const canvas = $('bf-latency');
+          const timed = samples.filter((s) => LATENCY.some(([key]) => s[key] != null));
+          const last = timed[timed.length - 1];
+          canvas.dataset.points = timed.length;
+          for (const [key] of LATENCY) canvas.dataset[key] = last && last[key] != null ? last[key] : '';
+          if (!last) { $('bf-latency-figures').textContent = ''; canvas.hidden = true; return; }
+          const ms = (x) => (x == null ? '–' : `${x.toFixed(1)} ms`);
+          $('bf-latency-figures').textContent =
+            `latency: requests p50 ${ms(last.requestP50Ms)} p99 ${ms(last.requestP99Ms)} (${n(last.requestsTimed)})`
+            + ` · store writes p50 ${ms(last.storeWriteP50Ms)} p99 ${ms(last.storeWriteP99Ms)} (${n(last.storeWrites)})`;
+          const g = startChart(canvas);
+          const tmax = Math.max(1, samples[samples.length - 1].elapsed);
+          const vmax = Math.max(1, ...timed.flatMap((s) => LATENCY.map(([key]) => s[key] || 0)));
+          canvas.dataset.maxMs = vmax;
+          for (const [key, color, dash] of LATENCY) {
+            const shown = timed.filter((s) => s[key] != null);
+            plot(g, canvas, shown, shown.map((s) => s[key]), tmax, vmax, color, dash);
+          }
+          g.fillText(`latency ms (max ${vmax.toFixed(1)}): requests (blue), store writes (orange); p50 solid, p99 dashed`, 6, 12);
+        }
+
+        /** Shows and clears `canvas`; returns its context with the label style set. */
+        function startChart(canvas) {
           canvas.hidden = false;
           const g = canvas.getContext('2d');
           g.clearRect(0, 0, canvas.width, canvas.height);
-          const tmax = Math.max(1, last.elapsed);
-          const line = (values, color) => {
-            const vmax = Math.max(1, ...values);
-            g.strokeStyle = color; g.lineWidth = 1.5; g.beginPath();
-            samples.forEach((s, i) => {
-              const x = 4 + s.elapsed / tmax * (canvas.width - 8);
-              const y = canvas.height - 4 - values[i] / vmax * (canvas.height - 20);
-              if (i) g.lineTo(x, y); else g.moveTo(x, y);
-            });
-            g.stroke();
-            g.fillStyle = color;
-            samples.forEach((s, i) => {
-              g.fillRect(4 + s.elapsed / tmax * (canvas.width - 8) - 2, canvas.height - 6 - values[i] / vmax * (canvas.height - 20), 4, 4);
-            });
-            return vmax;
-          };
-          const peak = line(samples.map((s) => s.barsPerSecond), '#43a047');
-          line(samples.map((s) => s.requests), '#1e88e5');
           g.fillStyle = '#555'; g.font = '11px system-ui, sans-serif';
-          g.fillText(`bars/s (peak ${n(Math.round(peak))}) · requests · over ${tmax.toFixed(1)} s`, 6, 12);
+          return g;
+        }
+
+        /** One line with a dot per sample: x the sample's elapsed seconds of `tmax`, y its value of `vmax`. */
+        function plot(g, canvas, samples, values, tmax, vmax, color, dash = []) {
+          const x = (s) => 4 + s.elapsed / tmax * (canvas.width - 8);
+          const y = (v) => canvas.height - 4 - v / vmax * (canvas.height - 20);
+          g.save();
+          g.strokeStyle = color; g.fillStyle = color; g.lineWidth = 1.5; g.setLineDash(dash); g.beginPath();
+          samples.forEach((s, i) => { if (i) g.lineTo(x(s), y(values[i])); else g.moveTo(x(s), y(values[i])); });
+          g.stroke();
+          samples.forEach((s, i) => g.fillRect(x(s) - 2, y(values[i]) - 2, 4, 4));
+          g.restore();
         }
 
         async function watchBackfill() {
