@@ -76,6 +76,16 @@ struct WebAppBackfillTests {
             #expect(number("storeWriteP50Ms") > 0 && number("storeWriteP99Ms") >= number("storeWriteP50Ms"))
             #expect(number("requestsTimed") == number("requests") && number("storeWrites") == Double(chunksDone ?? -1))
             #expect(!"\(done["log"] ?? "")".contains("\"event\":\"progress\""), "progress is charted, not listed")
+            // /metrics shows the monitor's run as its last sample says, latency in seconds.
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            let values = WebAppIngestionMetricsTests.samples(metrics)
+            #expect(values["backfill_monitor_run_running"] == 0 && values["backfill_monitor_run_bars"] == number("bars"))
+            for (name, key) in [("request", "request"), ("store_write", "storeWrite")] {
+                for (quantile, suffix) in [("0.5", "P50Ms"), ("0.99", "P99Ms")] {
+                    let value = values["backfill_monitor_run_\(name)_latency_seconds{quantile=\"\(quantile)\"}"]
+                    #expect(value == number(key + suffix) / 1_000, "\(name) \(quantile): \(metrics)")
+                }
+            }
             let runs = try #require(try await WebAppTests.get(client, "/api/runs").1 as? [[String: Any]])
             #expect(runs.count == 1 && runs.first?["tickers"] as? [String] == ["AMD"])
             let bars = try SQLiteBarStore(path: path)

@@ -39,6 +39,7 @@ struct WebAppIngestionMetricsTests {
         let stored = try await queue.read { try Int.fetchOne($0, sql: TestSupport.storedMinutesSQL) } ?? 0
         let doneTasks = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks") } ?? 0
         let runs = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") } ?? 0
+        let reports = try await queue.read { try String.fetchAll($0, sql: "SELECT report FROM runs") }
         try queue.close()
 
         let app = Application(router: WebApp(store: try SQLiteBarStore(path: path)).makeRouter())
@@ -53,6 +54,31 @@ struct WebAppIngestionMetricsTests {
         #expect((values["backfill_ingest_rows_total"] ?? 0) >= Double(stored) && stored > 0, "\(stored) stored")
         #expect(values["backfill_tasks{kind=\"flat-file\",state=\"done\"}"] == Double(doneTasks) && doneTasks > 0)
         #expect(values["backfill_task_queue_depth"] == 0)
+
+        // Latency: the histograms the runs saved, merged; the flat-file and REST runs timed both.
+        for (name, key, countName) in [
+            ("request", "requestLatency", "requests_timed"), ("store_write", "storeWriteLatency", "store_writes"),
+        ] {
+            let saved = try reports.map { try Self.histogramTotals(report: $0, key: key) }
+            #expect(saved.count == runs && saved.filter { $0.count > 0 }.count >= 2, "\(name): \(saved)")
+            #expect(values["backfill_ingest_\(countName)_total"] == Double(saved.map(\.count).reduce(0, +)))
+            let seconds = try #require(values["backfill_ingest_\(name)_seconds_total"])
+            #expect(abs(seconds - saved.map(\.sum).reduce(0, +)) < 1e-6, "\(name): \(seconds)")
+            let p50 = try #require(values["backfill_ingest_\(name)_latency_seconds{quantile=\"0.5\"}"], "\(text)")
+            let p99 = try #require(values["backfill_ingest_\(name)_latency_seconds{quantile=\"0.99\"}"])
+            #expect(p50 > 0 && p50 <= p99 && p99 <= saved.map(\.max).max()!, "\(name): \(p50) \(p99)")
+        }
+    }
+
+    /// The count, sum and max of a histogram in a saved run report.
+    static func histogramTotals(report: String, key: String) throws -> (count: Int, sum: Double, max: Double) {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        let progress = try #require(object["progress"] as? [String: Any])
+        let histogram = try #require(progress[key] as? [String: Any], "\(key) in \(report)")
+        return (
+            try #require(histogram["count"] as? Int), try #require(histogram["sumSeconds"] as? Double),
+            histogram["maxSeconds"] as? Double ?? 0
+        )
     }
 
     /// Sample lines as `name{labels}` → value.

@@ -11,6 +11,7 @@ extension WebApp {
     /// depth, and the figures of the backfill the monitor is running, from its progress events.
     func ingestionFigures() async throws -> [ScrapedSeries.Figure] {
         var totals = (runs: 0, received: 0, rows: 0, requests: 0, retries: 0, rateLimited: 0)
+        var latency = ReportLatency.Progress()
         for run in try await store.recentRuns(limit: Self.maxRunsSummed) {
             totals.runs += 1
             totals.received += run.barsReceived
@@ -19,6 +20,7 @@ extension WebApp {
             let progress = Self.reportProgress(run.report)
             totals.retries += progress["retries"] ?? 0
             totals.rateLimited += progress["rateLimited"] ?? 0
+            latency.add(Self.reportLatency(run.report))
         }
         var figures: [ScrapedSeries.Figure] = [
             .counter("backfill_ingest_runs_total", "Runs scraper recorded.", Double(totals.runs)),
@@ -37,6 +39,7 @@ extension WebApp {
                 "HTTP 429 answers met by the recorded runs (those with a report).",
                 Double(totals.rateLimited)),
         ]
+        figures += Self.latencyFigures(latency)
         let queued: Set<FileTask.State> = [.pending, .downloading, .processing]
         let depth = try await store.taskSummary().filter { queued.contains($0.state) }.reduce(0) { $0 + $1.count }
         figures.append(
@@ -56,7 +59,45 @@ extension WebApp {
             ("retries", "Its retried requests so far.", Double(last?.retries ?? 0)),
             ("rate_limited", "Its HTTP 429 answers so far.", Double(last?.rateLimited ?? 0)),
         ]
-        return values.map { name, help, value in .gauge("backfill_monitor_run_\(name)", help, value) }
+        let quantiles: [(String, String, Double?, Double?)] = [
+            ("request", "Its HTTP request latency so far", last?.requestP50Ms, last?.requestP99Ms),
+            ("store_write", "Its store write latency so far", last?.storeWriteP50Ms, last?.storeWriteP99Ms),
+        ]
+        let latency = quantiles.flatMap { name, help, p50, p99 in
+            [("0.5", p50), ("0.99", p99)].map { quantile, ms in
+                ScrapedSeries.Figure.gauge(
+                    "backfill_monitor_run_\(name)_latency_seconds", "\(help), by quantile (0 before the first).",
+                    (ms ?? 0) / 1_000, labels: [("quantile", quantile)])
+            }
+        }
+        return values.map { name, help, value in .gauge("backfill_monitor_run_\(name)", help, value) } + latency
+    }
+
+    /// Request and store-write latency over the recorded runs whose report has it: quantiles of
+    /// the merged histograms, and the time and count totals (their ratio's rate is the mean).
+    private static func latencyFigures(_ latency: ReportLatency.Progress) -> [ScrapedSeries.Figure] {
+        let families: [(String, String, String, LatencyHistogram)] = [
+            ("request", "HTTP request attempts", "requests_timed", latency.requestLatency ?? LatencyHistogram()),
+            ("store_write", "store writes", "store_writes", latency.storeWriteLatency ?? LatencyHistogram()),
+        ]
+        return families.flatMap { name, what, countName, histogram in
+            [("0.5", histogram.p50), ("0.99", histogram.p99)].map { quantile, seconds in
+                ScrapedSeries.Figure.gauge(
+                    "backfill_ingest_\(name)_latency_seconds",
+                    "Latency of the recorded runs' \(what), by quantile (0 before the first).", seconds ?? 0,
+                    labels: [("quantile", quantile)])
+            } + [
+                .counter(
+                    "backfill_ingest_\(name)_seconds_total", "Time spent in the recorded runs' \(what).", histogram.sum),
+                .counter("backfill_ingest_\(countName)_total", "The recorded runs' timed \(what).", Double(histogram.count)),
+            ]
+        }
+    }
+
+    /// The latency histograms in a run's saved report (none without a report or before they were saved).
+    static func reportLatency(_ report: String?) -> ReportLatency.Progress {
+        guard let report else { return ReportLatency.Progress() }
+        return (try? JSONDecoder().decode(ReportLatency.self, from: Data(report.utf8)))?.progress ?? .init()
     }
 
     /// The integer counters under `progress` in a run's saved report (empty without one).
@@ -66,4 +107,21 @@ extension WebApp {
         else { return [:] }
         return progress.compactMapValues { ($0 as? NSNumber)?.intValue }
     }
+}
+
+/// The part of a saved run report that holds its latency histograms.
+struct ReportLatency: Decodable {
+    struct Progress: Decodable {
+        var requestLatency: LatencyHistogram?
+        var storeWriteLatency: LatencyHistogram?
+
+        mutating func add(_ other: Progress) {
+            if let other = other.requestLatency { requestLatency = (requestLatency ?? .init()).merged(with: other) }
+            if let other = other.storeWriteLatency {
+                storeWriteLatency = (storeWriteLatency ?? .init()).merged(with: other)
+            }
+        }
+    }
+
+    var progress: Progress?
 }
