@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "WebUI",
             dependencies: [
-                "BackfillCore", "Storage", "MessageBus",
+                "BackfillCore", "Storage", "MessageBus", "Ingestion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),

@@ -149,6 +149,8 @@ struct GUICommand: AsyncParsableCommand {
             // Written unbuffered: a parent process waits for this line to know the port.
             FileHandle.standardOutput.write(Data("gui: open http://\(host):\(port)/\n".utf8))
         }
+        let follower = Task { await web.followBusProgress() }  // backfills elsewhere, for /metrics
+        defer { follower.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let listen { group.addTask { try await listen() } }
             let deadline = ContinuousClock.now + .seconds(30)

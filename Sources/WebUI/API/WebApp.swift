@@ -40,6 +40,8 @@ public struct WebApp: Sendable {
     public let metrics: WebMetrics
     /// Starts and stops `scraper` backfills for the monitor; nil: the monitor is read-only.
     public let launcher: BackfillLauncher?
+    /// Backfills in other processes, from their progress on ``bus`` (see ``followBusProgress()``).
+    public let busRuns = BusRuns()
     let calendar = TradingCalendar()
 
     public init(
@@ -51,6 +53,13 @@ public struct WebApp: Sendable {
         self.bus = bus
         self.configuration = configuration
         self.metrics = metrics
+    }
+
+    /// Follows backfill progress on the bus for `/metrics` until the task is cancelled (returns at
+    /// once without a bus).
+    public func followBusProgress() async {
+        guard let bus else { return }
+        await busRuns.follow(bus)
     }
 
     /// The routes; one router serves HTTP and the WebSocket upgrade.

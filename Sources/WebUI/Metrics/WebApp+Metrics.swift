@@ -14,6 +14,7 @@ extension WebApp {
         var figures = try await taskFigures()
         figures += try await lastRunFigures()
         figures += try await ingestionFigures()
+        figures += busRunFigures()
         let registry = metrics.registry
         let page = metrics.scrapeLock.withLock { series in
             series.apply(figures, to: registry)
@@ -28,7 +29,7 @@ extension WebApp {
         let summary = try await store.taskSummary()
         var figures: [ScrapedSeries.Figure] = []
         for state in summary {
-            let labels = [("kind", Self.label(state.kind)), ("state", state.state.rawValue)]
+            let labels = [("kind", state.kind), ("state", state.state.rawValue)]
             figures.append(
                 .gauge(
                     "backfill_tasks", "Backfill tasks in the warehouse, by kind and state.", Double(state.count),
@@ -59,12 +60,6 @@ extension WebApp {
             ("finished_timestamp_seconds", "When the latest scraper run finished.", Double(run.finishedAtMs) / 1_000),
         ]
         return values.map { name, help, value in .gauge("backfill_last_run_\(name)", help, value) }
-    }
-
-    /// A label value with `\`, `"` and newlines escaped, as the text format requires.
-    static func label(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }
 
