@@ -79,7 +79,8 @@ struct WebAppBackfillTests {
             // /metrics shows the monitor's run as its last sample says, latency in seconds.
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             let values = WebAppIngestionMetricsTests.samples(metrics)
-            #expect(values["backfill_monitor_run_running"] == 0 && values["backfill_monitor_run_bars"] == number("bars"))
+            #expect(
+                values["backfill_monitor_run_running"] == 0 && values["backfill_monitor_run_bars"] == number("bars"))
             for (name, key) in [("request", "request"), ("store_write", "storeWrite")] {
                 for (quantile, suffix) in [("0.5", "P50Ms"), ("0.99", "P99Ms")] {
                     let value = values["backfill_monitor_run_\(name)_latency_seconds{quantile=\"\(quantile)\"}"]

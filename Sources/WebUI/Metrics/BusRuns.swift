@@ -86,7 +86,8 @@ extension WebApp {
             ]
             for (name, help, value) in values {
                 figures.append(
-                    .gauge("backfill_bus_run_\(name)", "A backfill reporting on the bus: \(help)", value, labels: labels))
+                    .gauge(
+                        "backfill_bus_run_\(name)", "A backfill reporting on the bus: \(help)", value, labels: labels))
             }
             for (name, histogram) in [("request", p.requestLatency), ("store_write", p.storeWriteLatency)] {
                 for (quantile, seconds) in [("0.5", histogram.p50), ("0.99", histogram.p99)] {

@@ -89,7 +89,8 @@ extension WebApp {
             } + [
                 .counter(
                     "backfill_ingest_\(name)_seconds_total", "Time spent in the recorded runs' \(what).", histogram.sum),
-                .counter("backfill_ingest_\(countName)_total", "The recorded runs' timed \(what).", Double(histogram.count)),
+                .counter(
+                    "backfill_ingest_\(countName)_total", "The recorded runs' timed \(what).", Double(histogram.count)),
             ]
         }
     }
