@@ -38,6 +38,8 @@ extension BrowserTests {
             #expect(sessions == "2025-01-08")
             let button = try await page.string("document.getElementById('gap-repair').textContent")
             #expect(button == "Repair 1 sessions of AMD (2025-01-08 … 2025-01-08)", "\(button)")
+            _ = try await page.evaluate("document.getElementById('gaps').scrollIntoView({block: 'center'})")
+            try Self.keep(try await page.screenshot(), as: "gui-monitor-gaps.png")
 
             _ = try await page.evaluate("document.getElementById('gap-repair').click()")
             try await page.waitUntil(
@@ -48,7 +50,6 @@ extension BrowserTests {
             try await page.waitUntil(
                 "document.getElementById('gaps').dataset.openSessions === '0'"
                     + " && !document.getElementById('gap-repair')")
-            try Self.keep(try await page.screenshot(), as: "gui-monitor-gaps.png")
             #expect(command.contains("finished with exit code 0"), "\(command)")
         }
         let store = try SQLiteBarStore(path: path)
