@@ -104,7 +104,7 @@ struct BackfillOptions: ParsableArguments {
 
     /// Called from run(): see Scraper.
     func check() throws {
-        do { try BusChoice.validate(bus) } catch { throw ValidationError("\(error)") }
+        try BusChoice.validate(bus, localName: "none")
         if let flatfilesDir, flatfilesDir.isEmpty { throw ValidationError("--flatfiles-dir needs a folder") }
         if let phases {
             do { _ = try BackfillPhase.parseList(phases) } catch { throw ValidationError(error.message) }

@@ -1,21 +1,23 @@
+import ArgumentParser
 import Foundation
 import Logging
 import MessageBus
 import PostgresStore
 import RedisBus
 
-/// `--bus` of `backfill` and `repair`: where each stored chunk is announced (`bars.1m.AAPL` with
-/// the days it covers), so an open chart in a `gui` elsewhere reloads what changed.
+/// `--bus` of `backfill`, `repair` and `live`: where each stored chunk (`bars.1m.AAPL` with the days
+/// it covers) or live bar is announced, so an open chart in a `gui` elsewhere shows what changed.
 enum BusChoice {
     static let help =
         "Where stored chunks are announced for open charts: none; redis (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD); postgres://user@host:port/db (LISTEN/NOTIFY, password from DB_PASSWORD); or log (JSON lines on standard error, which the gui's monitor relays)."
 
-    /// Checks the value without connecting.
-    static func validate(_ value: String) throws {
+    /// Checks the value without connecting. `localName` is the in-process choice's name (`none` for
+    /// backfills, `inprocess` for live).
+    static func validate(_ value: String, localName: String) throws(ValidationError) {
         if PostgresSettings.isURL(value) {
-            _ = try PostgresSettings(url: value)
-        } else if !["none", "redis", "log"].contains(value) {
-            throw BusChoiceError("--bus must be none, redis, log or a postgres:// URL, got '\(value)'")
+            do { _ = try PostgresSettings(url: value) } catch { throw ValidationError("--bus: \(error)") }
+        } else if ![localName, "redis", "log"].contains(value) {
+            throw ValidationError("--bus must be \(localName), redis, log or a postgres:// URL, got '\(value)'")
         }
     }
 
@@ -27,7 +29,7 @@ enum BusChoice {
         if PostgresSettings.isURL(value) {
             let settings = try PostgresSettings(url: value, environment: ProcessInfo.processInfo.environment)
             return try await PostgresBarStore.withStore(settings, logger: logger) { database in
-                logger.info("announcing stored chunks on PostgreSQL NOTIFY, \(settings.redacted)")
+                logger.info("publishing on PostgreSQL NOTIFY, \(settings.redacted)")
                 return try await body(PostgresNotifyBus(store: database, logger: logger))
             }
         }
@@ -36,7 +38,7 @@ enum BusChoice {
             let configuration = try RedisConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
             let redis = RedisMessageBus(configuration: configuration, logger: logger)
             try await redis.ping()
-            logger.info("announcing stored chunks on redis \(configuration)")
+            logger.info("publishing on redis \(configuration)")
             return try await body(redis)
         case "log":
             return try await body(LogLineBus(topicPrefix: "bars."))
@@ -44,11 +46,6 @@ enum BusChoice {
             return try await body(InProcessBus())
         }
     }
-}
-
-struct BusChoiceError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Writes each message whose topic starts with `topicPrefix` as one JSON line on standard error

@@ -87,15 +87,7 @@ struct LiveCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard all != (tickers != nil) else { throw ValidationError("give either --tickers T1,T2 or --all") }
-        if PostgresSettings.isURL(bus) {
-            do {
-                _ = try PostgresSettings(url: bus)
-            } catch {
-                throw ValidationError("--bus: \(error)")
-            }
-        } else if !["inprocess", "redis", "log"].contains(bus) {
-            throw ValidationError("--bus must be inprocess, redis, log or a postgres:// URL, got '\(bus)'")
-        }
+        try BusChoice.validate(bus, localName: "inprocess")
         if !all {
             guard !symbols.isEmpty else { throw ValidationError("--tickers names no ticker") }
             for symbol in symbols {

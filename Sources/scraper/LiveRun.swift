@@ -72,29 +72,15 @@ struct LiveRun {
     private func ingest(
         feedURL: String, apiKey: String, client: RESTClient, store: any BarStore, database: String, logger: Logger
     ) async -> Int32 {
-        if PostgresSettings.isURL(command.bus) {
-            // NOTIFY needs the pool running: the whole run happens inside the store's scope.
-            do {
-                let settings = try PostgresSettings(url: command.bus, environment: ProcessInfo.processInfo.environment)
-                return try await PostgresBarStore.withStore(settings, logger: logger) { busStore in
-                    logger.info("publishing stored bars on PostgreSQL NOTIFY, \(settings.redacted)")
-                    let bus = PostgresNotifyBus(store: busStore, logger: logger)
-                    return await ingest(
-                        feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, database: database,
-                        logger: logger)
-                }
-            } catch {
-                printError("error: \(error)")
-                return 1
+        do {
+            // NOTIFY needs the pool running: the whole run happens inside the bus's scope.
+            return try await BusChoice.with(command.bus, logger: logger) { bus in
+                await ingest(
+                    feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, database: database,
+                    logger: logger)
             }
-        }
-        switch await Self.bus(command.bus, logger: logger) {
-        case .success(let bus):
-            return await ingest(
-                feedURL: feedURL, apiKey: apiKey, client: client, store: store, bus: bus, database: database,
-                logger: logger)
-        case .failure(let error):
-            printError("error: \(error.message)")
+        } catch {
+            printError("error: \(error)")
             return 1
         }
     }
@@ -210,21 +196,5 @@ struct LiveRun {
 
     private static func printLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
-
-    /// The bus stored bars go to; Redis is checked with a PING first, so a wrong address or password
-    /// is one clear line before any work (the password is never printed).
-    static func bus(_ name: String, logger: Logger) async -> Result<any MessageBus, RedisBusError> {
-        if name == "log" { return .success(LogLineBus(topicPrefix: "bars.")) }
-        guard name == "redis" else { return .success(InProcessBus()) }
-        do {
-            let configuration = try RedisConfiguration.fromEnvironment(ProcessInfo.processInfo.environment)
-            let redis = RedisMessageBus(configuration: configuration, logger: logger)
-            try await redis.ping()
-            logger.info("publishing stored bars on redis \(configuration)")
-            return .success(redis)
-        } catch {
-            return .failure(error)
-        }
     }
 }
