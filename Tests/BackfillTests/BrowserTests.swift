@@ -246,8 +246,8 @@ struct BrowserTests {
             try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
             _ = try await page.evaluate(
                 "document.getElementById('bf-tickers').value = 'AMD';"
-                    + " document.getElementById('bf-minute').checked = false;"
-                    + " document.getElementById('bf-news').checked = false;"
+                    + " document.getElementById('bf-phase-minute').checked = false;"
+                    + " document.getElementById('bf-phase-news').checked = false;"
                     + " document.getElementById('bf-start').click()")
             try await page.waitUntil(
                 "document.getElementById('monitor').dataset.backfill === 'exited 0'", seconds: 120,

@@ -94,6 +94,40 @@ struct WebAppBackfillTests {
         }
     }
 
+    /// Phases and flat files from the form reach the scraper: the sandbox's day files give the
+    /// daily bars (flat-file tasks done), and the phases left out are not run. A year of the
+    /// sandbox's whole-market day files takes a minute or more, so the run is stopped once day
+    /// files are stored.
+    @Test func phasesAndFlatFilesFromTheMonitorReachTheScraper() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("phases.sqlite").path
+        let store = try SQLiteBarStore(path: path)
+        try await Self.app(path).test(.live) { client in
+            let (status, started) = try await Self.post(
+                client, "/api/backfill",
+                #"{"tickers":"AMD","years":1,"sandbox":true,"phases":"daily","flatFiles":true}"#)
+            #expect(status == .ok, "\(started)")
+            let arguments = try #require(started["arguments"] as? [String])
+            let phases = arguments.firstIndex(of: "--phases").map { arguments[$0 + 1] }
+            #expect(phases == "daily" && arguments.contains("--flatfiles"), "\(arguments)")
+            #expect(!arguments.contains("--skip-news"), "--phases says it all")
+            let deadline = ContinuousClock.now + .seconds(120)
+            var doneFiles = 0
+            while doneFiles < 3, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+                doneFiles = try await store.taskSummary().filter { $0.kind == "flat-file" && $0.state == .done }
+                    .reduce(0) { $0 + $1.count }
+            }
+            #expect(doneFiles >= 3, "day files stored within 120 s")
+            _ = try await Self.post(client, "/api/backfill/stop", "{}")
+            let done = try await Self.finished(client)
+            #expect(done["exitCode"] is NSNumber, "\(done["log"] ?? "")")
+        }
+        let inventory = try await store.inventory()
+        #expect(inventory.contains { $0.symbol == "AMD" && $0.timeframe == "1d" && $0.bars >= 3 }, "\(inventory)")
+        #expect(!inventory.contains { $0.timeframe == "1m" }, "no minute phase")
+        #expect(try await store.news(symbol: "AMD", fromMs: .min, toMs: .max, limit: 10).isEmpty, "no news phase")
+    }
+
     /// The gui starts the work itself: the child announces each stored chunk on its log (`--bus
     /// log`), the launcher publishes it on the gui's in-process bus, and an open chart's socket gets it.
     @Test func chunksABackfillFromTheMonitorStoresReachAnOpenChartOverTheInProcessBus() async throws {
@@ -178,6 +212,8 @@ struct WebAppBackfillTests {
                 (#"{"tickers":"A B"}"#, "tickers: ticker 'A B'"),
                 (#"{"tickers":"AMD","years":99}"#, "years must be 1…30"),
                 ("not json", "the body must be JSON"),
+                (#"{"tickers":"AMD","phases":"daily,bonds"}"#, "phases: unknown phase 'bonds'"),
+                (#"{"tickers":"AMD","phases":" , "}"#, "phases must name at least one"),
             ] {
                 let (status, json) = try await Self.post(client, "/api/backfill", body)
                 #expect(status == .badRequest && "\(json["error"] ?? "")".contains(message), "\(body)")

@@ -21,12 +21,20 @@ public final class BackfillLauncher: Sendable {
         public var repair: DayRange?
         /// `scraper live` of the tickers (until stopped) instead of a backfill.
         public var live: Bool
+        /// The phases to run (`--phases`, e.g. `daily,minute`); nil: all, less minute and news as
+        /// ``minute`` and ``news`` say.
+        public var phases: String?
+        /// Daily and minute bars from the day files (`--flatfiles`: S3 with the POLYGON_S3_* keys, or
+        /// the sandbox's S3), REST for the rest.
+        public var flatFiles: Bool
 
         public init(
             tickers: [String], years: Int, sandbox: Bool, minute: Bool = true, news: Bool = true,
-            repair: DayRange? = nil, live: Bool = false
+            repair: DayRange? = nil, live: Bool = false, phases: String? = nil, flatFiles: Bool = false
         ) {
             self.live = live
+            self.phases = phases
+            self.flatFiles = flatFiles
             self.tickers = tickers
             self.years = years
             self.sandbox = sandbox
@@ -46,8 +54,13 @@ public final class BackfillLauncher: Sendable {
             }
             var arguments = tickers + ["--years", String(years)] + output
             if sandbox { arguments.append("--sandbox") }
-            if !minute { arguments.append("--skip-minute") }
-            if !news { arguments.append("--skip-news") }
+            if flatFiles { arguments.append("--flatfiles") }
+            if let phases {
+                arguments += ["--phases", phases]
+            } else {
+                if !minute { arguments.append("--skip-minute") }
+                if !news { arguments.append("--skip-news") }
+            }
             return arguments
         }
     }

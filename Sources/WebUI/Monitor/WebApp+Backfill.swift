@@ -2,10 +2,11 @@ import BackfillCore
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import Ingestion
 
 extension WebApp {
     /// `GET /api/backfill` (status and log), `POST /api/backfill` (start; a JSON body
-    /// `{"tickers":"AMD,NVDA","years":1,"sandbox":true,"minute":true,"news":true}`) and
+    /// `{"tickers":"AMD,NVDA","years":1,"sandbox":true,"phases":"daily,minute","flatFiles":false}`) and
     /// `POST /api/backfill/stop`. Posts must be JSON from the same origin, so another site open in
     /// the browser cannot start work on this machine (a cross-site form cannot send JSON).
     func addBackfillRoutes(to router: Router<BasicWebSocketRequestContext>) {
@@ -55,6 +56,8 @@ extension WebApp {
             var minute: Bool?
             var news: Bool?
             var live: Bool?
+            var phases: String?
+            var flatFiles: Bool?
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: data) else {
             throw APIError(#"the body must be JSON like {"tickers":"AMD,NVDA","years":1,"sandbox":true}"#)
@@ -66,9 +69,19 @@ extension WebApp {
         }
         let years = body.years ?? 1
         guard (1...30).contains(years) else { throw APIError("years must be 1…30, got \(years)") }
+        var phases: String?
+        if let text = body.phases {
+            let all = BackfillPhase.allCases.map(\.rawValue).joined(separator: ",")
+            guard text.contains(where: { $0.isLetter }) else {
+                throw APIError("phases must name at least one of \(all)")
+            }
+            let parsed: Set<BackfillPhase>
+            do { parsed = try BackfillPhase.parseList(text) } catch { throw APIError("phases: \(error.message)") }
+            phases = parsed.sorted().map(\.rawValue).joined(separator: ",")
+        }
         return .init(
             tickers: tickers, years: years, sandbox: body.sandbox ?? false, minute: body.minute ?? true,
-            news: body.news ?? true, live: body.live ?? false)
+            news: body.news ?? true, live: body.live ?? false, phases: phases, flatFiles: body.flatFiles ?? false)
     }
 
     /// Reads and checks a repair request: one valid symbol and a range of at most ``maxLedgerDays``.

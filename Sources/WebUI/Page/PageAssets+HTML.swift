@@ -65,8 +65,13 @@ extension PageAssets {
             <label>Tickers <input id="bf-tickers" value="AMD,NVDA" size="24"></label>
             <label>Years <input id="bf-years" value="1" size="2"></label>
             <label><input type="checkbox" id="bf-sandbox" checked> sandbox</label>
-            <label><input type="checkbox" id="bf-minute" checked> minute bars</label>
-            <label><input type="checkbox" id="bf-news" checked> news</label>
+            <span class="bf-phases" title="scraper --phases: which parts to fetch, in this order">phases
+              <label><input type="checkbox" id="bf-phase-reference" checked> reference</label>
+              <label><input type="checkbox" id="bf-phase-actions" checked> actions</label>
+              <label><input type="checkbox" id="bf-phase-daily" checked> daily</label>
+              <label><input type="checkbox" id="bf-phase-minute" checked> minute</label>
+              <label><input type="checkbox" id="bf-phase-news" checked> news</label></span>
+            <label title="scraper --flatfiles: daily and minute bars from the day files (S3 keys POLYGON_S3_*, or the sandbox's S3)"><input type="checkbox" id="bf-flatfiles"> flat files</label>
             <label title="scraper live: stores minute bars as they trade, until Stop"><input type="checkbox" id="bf-live"> live instead</label>
             <button type="submit" id="bf-start">Start</button>
             <button type="button" id="bf-stop">Stop</button>

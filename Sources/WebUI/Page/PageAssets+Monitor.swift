@@ -221,7 +221,8 @@ extension PageAssets {
           try {
             showBackfill(await post('/api/backfill', {
               tickers: $('bf-tickers').value, years: Number($('bf-years').value), sandbox: $('bf-sandbox').checked,
-              minute: $('bf-minute').checked, news: $('bf-news').checked, live: $('bf-live').checked,
+              phases: ['reference', 'actions', 'daily', 'minute', 'news'].filter((p) => $(`bf-phase-${p}`).checked).join(','),
+              flatFiles: $('bf-flatfiles').checked, live: $('bf-live').checked,
             }));
           } catch (error) { $('bf-status').textContent = error.message; }
         });
