@@ -119,20 +119,7 @@ struct FlatFileCLITests {
 
     @Test func flatFilesFromAFolderAndStatusShowsQuarantinedRows() async throws {
         let folder = try TestSupport.temporaryDirectory()
-        let root = folder.appendingPathComponent("files")
-        let key = FlatFileTestSupport.minuteKey("2024-03-12")
-        let file = root.appendingPathComponent(String(key.dropLast(3)))  // plain .csv
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let start = EasternTime.utcMilliseconds(on: TestSupport.date("2024-03-12"), minutesAfterMidnight: 570)
-        let csv = """
-            ticker,volume,open,close,high,low,window_start,transactions
-            AMD,100,10,10.5,11,9.5,\(start * 1_000_000),5
-            AMD,oops,10,10.5,11,9.5,\((start + 60_000) * 1_000_000),5
-            AMD,100,10,10.5,9,9.5,\((start + 120_000) * 1_000_000),5
-            AMD,100,10.5,10.25,10.75,10,\((start + 180_000) * 1_000_000),7
-
-            """
-        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let (root, name) = try FlatFileTestSupport.minuteFileWithTwoBadRows(in: folder)
         let outcome = try await CLI.run(
             [
                 "--flatfiles-dir", root.path, "--tickers", "AMD", "--from", "2024-03-12", "--to", "2024-03-12",
@@ -141,7 +128,7 @@ struct FlatFileCLITests {
             in: folder)
         #expect(outcome.status == 0, "\(outcome.all)")
         #expect(outcome.stdout.contains("quarantined 2 rows"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("\(String(key.dropLast(3))):3: column 2 is not a number"))
+        #expect(outcome.stdout.contains("\(name):3: column 2 is not a number"))
         #expect(outcome.stdout.contains(":4: highBelowOpenOrClose"))
         // The run is saved with its report: no requests from a folder, one timed day-file write.
         let progress = try await LatencyCLITests.savedProgress(folder.appendingPathComponent("backfill.sqlite").path)

@@ -16,6 +16,27 @@ enum FlatFileTestSupport {
         return SandboxServer(configuration: configuration)
     }
 
+    /// A folder laid out like the bucket with one plain-CSV minute file of AMD on 2024-03-12: four
+    /// rows, of which line 3 has a volume that is not a number and line 4 a high below its open and
+    /// close. Returns the folder and the file's key.
+    static func minuteFileWithTwoBadRows(in folder: URL) throws -> (root: URL, key: String) {
+        let root = folder.appendingPathComponent("files")
+        let key = String(minuteKey("2024-03-12").dropLast(3))  // plain .csv
+        let file = root.appendingPathComponent(key)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let start = EasternTime.utcMilliseconds(on: TestSupport.date("2024-03-12"), minutesAfterMidnight: 570)
+        let csv = """
+            ticker,volume,open,close,high,low,window_start,transactions
+            AMD,100,10,10.5,11,9.5,\(start * 1_000_000),5
+            AMD,oops,10,10.5,11,9.5,\((start + 60_000) * 1_000_000),5
+            AMD,100,10,10.5,9,9.5,\((start + 120_000) * 1_000_000),5
+            AMD,100,10.5,10.25,10.75,10,\((start + 180_000) * 1_000_000),7
+
+            """
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        return (root, key)
+    }
+
     /// Tickers of the day file on `date` that are plain symbols, in file order.
     static func fileTickers(_ server: SandboxServer, on date: LocalDate) -> [String] {
         FlatFileUniverse.tickers(on: date, count: 12, universe: server.market.universe)

@@ -87,6 +87,8 @@ extension PageAssets {
           <h2>Tasks by state</h2><table id="tasks"><thead><tr><th>kind</th><th>state</th><th>tasks</th><th>rows</th>
             <th>quarantined</th><th>latest errors</th></tr></thead><tbody></tbody></table>
           <p id="quarantine"></p>
+          <table id="quarantined" hidden><thead><tr><th>file</th><th>line</th><th>reason</th><th>row as read</th></tr></thead>
+            <tbody></tbody></table>
           <h2>Runs</h2><table id="runs"><thead><tr><th>started</th><th>status</th><th>tickers</th><th>bars</th><th>requests</th>
             <th>seconds</th><th>errors</th></tr></thead><tbody></tbody></table>
           <h2>Completeness (minute bars, last 250 weekdays; click a cell for its gaps)</h2>
@@ -132,6 +134,8 @@ extension PageAssets {
         #news time { display: block; color: #777; font-size: 11px; }
         table { border-collapse: collapse; }
         td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: left; }
+        #quarantined td:last-child { font-family: monospace; font-size: 12px; word-break: break-all; }
+        #runs td.errors { max-width: 420px; }
         .monitor { padding: 12px; overflow: auto; }
         #heatmap span { display: inline-block; width: 9px; height: 9px; margin: 0 1px 1px 0; cursor: pointer; }
         #gaps { margin-top: 10px; padding: 8px; border: 1px solid #ddd; background: #fafafa; max-width: 700px; }

@@ -17,10 +17,20 @@ extension PageAssets {
           const [tasks, runs, ledger] = await Promise.all([getJSON('/api/tasks'), getJSON('/api/runs', { limit: 20 }), getJSON('/api/ledger')]);
           $('tasks').tBodies[0].replaceChildren(...tasks.states.map((s) =>
             row([s.kind, s.state, s.count, s.rows, s.quarantined, s.errors.join('; ')])));
-          $('quarantine').textContent = `${tasks.quarantinedTotal} quarantined rows`;
-          $('runs').tBodies[0].replaceChildren(...runs.map((r) => row([
-            new Date(r.startedAtMs).toISOString().slice(0, 19).replace('T', ' '), r.status, r.tickers.join(','),
-            r.barsReceived, r.requests, ((r.finishedAtMs - r.startedAtMs) / 1000).toFixed(1), r.errors.length])));
+          const shownRows = tasks.quarantined.length;
+          $('quarantine').textContent = `${tasks.quarantinedTotal} quarantined rows`
+            + (tasks.quarantinedTotal > shownRows ? ` (the latest ${shownRows} below)` : '');
+          $('quarantined').hidden = shownRows === 0;
+          $('quarantined').tBodies[0].replaceChildren(...tasks.quarantined.map((q) => row([q.source, q.line, q.reason, q.raw])));
+          $('runs').tBodies[0].replaceChildren(...runs.map((r) => {
+            const tr = row([
+              new Date(r.startedAtMs).toISOString().slice(0, 19).replace('T', ' '), r.status, r.tickers.join(','),
+              r.barsReceived, r.requests, ((r.finishedAtMs - r.startedAtMs) / 1000).toFixed(1),
+              r.errors.length === 0 ? '0' : `${r.errors.length}: ${r.errors[r.errors.length - 1]}`]);
+            tr.lastChild.className = 'errors';
+            tr.lastChild.title = r.errors.join('\n');
+            return tr;
+          }));
           const heatmap = $('heatmap');
           heatmap.replaceChildren();
           for (const symbol of ledger.symbols.slice(0, 200)) {
