@@ -160,7 +160,7 @@ extension PageAssets {
             + `${last.chunksFailed ? ` (${n(last.chunksFailed)} failed)` : ''} · bars ${n(last.bars)}`
             + ` · ${n(Math.round(last.barsPerSecond))} bars/s · requests ${n(last.requests)} · retries ${n(last.retries)}`
             + ` · 429s ${n(last.rateLimited)}${last.eta != null ? ` · ETA ${Math.round(last.eta)} s` : ''}`
-            + `${last.rateBudget ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
+            + `${last.rateBudget != null ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
           const g = startChart(canvas);
           const tmax = Math.max(1, last.elapsed);
           const peak = Math.max(1, ...samples.map((s) => s.barsPerSecond));
