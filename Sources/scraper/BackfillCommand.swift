@@ -67,8 +67,12 @@ struct BackfillCommand {
         if onlyRanges == nil || repairFromDayFiles, options.limit == nil, !request.timeframes.isEmpty,
             let choice = try FlatFileChoice.resolve(options, settings: settings)
         {
-            return await runFlatFiles(
-                choice, request: request, store: store, target: target, settings: settings, logger: logger)
+            // A dry run announces nothing, so it connects to no bus either.
+            return try await BusChoice.with(options.dryRun ? "none" : options.bus, logger: logger) { bus in
+                await runFlatFiles(
+                    choice, request: request, store: store, target: target, settings: settings, bus: bus,
+                    logger: logger)
+            }
         }
         if options.dryRun && options.all && options.limit != nil {
             printError("error: --dry-run with --all is not yet available (ranking needs a request); name --tickers")

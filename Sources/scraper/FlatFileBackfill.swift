@@ -13,7 +13,7 @@ import Storage
 extension BackfillCommand {
     func runFlatFiles(
         _ choice: FlatFileChoice, request: BackfillRequest, store: any BackfillStore, target: StoreChoice,
-        settings: SettingsSource, logger: Logger
+        settings: SettingsSource, bus: any MessageBus, logger: Logger
     ) async -> Int32 {
         do {
             if options.sandbox {
@@ -38,7 +38,7 @@ extension BackfillCommand {
                     }
                     return await flatFiles(
                         choice, source: source, client: client, request: request, store: store, target: target,
-                        logger: logger,
+                        bus: bus, logger: logger,
                         label: "sandbox \(baseURL)")
                 }
             }
@@ -57,8 +57,8 @@ extension BackfillCommand {
             case .sandbox: source = LocalFlatFileSource(root: ".")  // resolved above: --flatfiles with --sandbox
             }
             return await flatFiles(
-                choice, source: source, client: client, request: request, store: store, target: target, logger: logger,
-                label: choice.label)
+                choice, source: source, client: client, request: request, store: store, target: target, bus: bus,
+                logger: logger, label: choice.label)
         } catch {
             printError("error: \(error)")
             return 1
@@ -67,7 +67,7 @@ extension BackfillCommand {
 
     private func flatFiles(
         _ choice: FlatFileChoice, source: any FlatFileSource, client: RESTClient?, request: BackfillRequest,
-        store: any BackfillStore, target: StoreChoice, logger: Logger, label: String
+        store: any BackfillStore, target: StoreChoice, bus: any MessageBus, logger: Logger, label: String
     ) async -> Int32 {
         let hybrid = choice.hybrid && client != nil
         let runner = FlatFileRunner(
@@ -75,7 +75,7 @@ extension BackfillCommand {
             configuration: .init(
                 cacheDirectory: target.flatFileCache, concurrency: options.concurrency,
                 markAbsentTickers: !hybrid),
-            logger: logger)
+            logger: logger, bus: bus)
         do {
             let plan = try await runner.plan(request)
             if options.dryRun {
@@ -88,7 +88,7 @@ extension BackfillCommand {
                 runner, plan: plan, request: request, store: store, label: choice.label, database: target.label)
             guard hybrid, !repairFromDayFiles, let client, code != 130 else { return code }
             let rest = await execute(
-                request, client: client, store: store, reference: store, logger: logger, source: label,
+                request, client: client, store: store, reference: store, bus: bus, logger: logger, source: label,
                 database: target.label)
             return rest == 130 ? 130 : max(code, rest)
         } catch {

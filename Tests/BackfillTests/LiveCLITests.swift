@@ -1,5 +1,6 @@
 import BackfillCore
 import Foundation
+import GRDB
 import MessageBus
 import PolygonSandbox
 import RedisBus
@@ -159,6 +160,43 @@ struct LiveCLITests {
                     $0["from"] as? String ?? "" >= "2025-01-06" && $0["to"] as? String ?? "" <= "2025-01-17"
                 })
         }
+    }
+
+    /// A day file's committed bars are announced per ticker like REST chunks (bars received, no
+    /// per-ticker change count); a second run that changes nothing announces nothing.
+    @Test func dayFilesAreAnnouncedOnRedisPerTicker() async throws {
+        let directory = try TestSupport.temporaryDirectory()
+        let (root, _) = try FlatFileTestSupport.minuteFileWithTwoBadRows(in: directory)
+        let arguments = [
+            "--flatfiles-dir", root.path, "--tickers", "AMD", "--from", "2024-03-12", "--to", "2024-03-12",
+            "--phases", "minute", "--db", "files.sqlite",
+        ]
+        let settle: @Sendable (MessageCollector) async throws -> Void = { received in
+            _ = await received.waitFor(count: 1, timeout: .seconds(3))
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+        let (first, announced) = try await Self.runOnRedis(arguments, in: directory, prefix: "bars.", settle: settle)
+        #expect(first.status == 0, "\(first.all)")
+        let notices = announced.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any]
+        }
+        #expect(announced.map(\.topic) == ["bars.1m.AMD"], "\(announced.map(\.text))")
+        #expect(notices.first?["from"] as? String == "2024-03-12" && notices.first?["to"] as? String == "2024-03-12")
+        #expect((notices.first?["received"] as? NSNumber)?.intValue == 2, "two of the four rows are valid")
+
+        // The same file again, its task and coverage forgotten so it is planned and written anew:
+        // the same rows change nothing, so nothing is announced.
+        let path = directory.appendingPathComponent("files.sqlite").path
+        var queue = try DatabaseQueue(path: path)
+        try await queue.write { try $0.execute(sql: "DELETE FROM tasks; DELETE FROM coverage") }
+        try queue.close()
+        let (second, again) = try await Self.runOnRedis(arguments, in: directory, prefix: "bars.", settle: settle)
+        #expect(second.status == 0, "\(second.all)")
+        queue = try DatabaseQueue(path: path)
+        let done = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state = 'done'") }
+        try queue.close()
+        #expect(done == 1, "the day file was written again")
+        #expect(again.isEmpty, "nothing changed, nothing announced: \(again.map(\.text))")
     }
 
     /// Runs a scraper with `--bus redis` on a fresh redis-server while a subscriber to `prefix`

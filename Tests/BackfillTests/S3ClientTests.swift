@@ -182,11 +182,11 @@ struct S3ClientTests {
         let root = FlatFileDecoderTests.samples.deletingLastPathComponent().path
         let source = LocalFlatFileSource(root: root)
         let objects = try await source.list(prefix: "us_stocks_sip/minute_aggs_v1/")
-        #expect(
+        try #require(
             objects.map(\.key) == [
                 "us_stocks_sip/minute_aggs_v1/2025-04-16.sample.csv",
                 "us_stocks_sip/minute_aggs_v1/2026-05-22.sample.csv",
-            ])
+            ], "the samples under \(root)")
         let path = try await source.localFile(for: objects[0], cacheDirectory: "/unused")
         #expect(try FlatFileDecoder().decodeAggregates(file: path).rows.count == 2)
     }

@@ -120,23 +120,39 @@ struct WebAppLiveTests {
                 await bus.publish(Self.chunk("AMD", "1d", "2025-01-06", "2025-01-10", changed: 5))  // another symbol
                 await bus.publish(Self.chunk("AAPL", "1d", "2025-01-06", "2025-01-10", changed: 5))
                 await bus.publish(Self.chunk("AAPL", "1m", "2025-02-03", "2025-02-07", changed: 1_950))
+                // A day file's notice: bars received, changes counted per file only.
+                await bus.publish(
+                    BusMessage(
+                        topic: "bars.1m.AAPL",
+                        text:
+                            #"{"from":"2025-02-10","received":960,"symbol":"AAPL","timeframe":"1m","to":"2025-02-10"}"#)
+                )
             }
             return (
                 try await Self.collect(
-                    client, path: "/api/live?symbol=AAPL&timeframe=1w", count: 2, type: "stored", publish: chunks),
+                    client, path: "/api/live?symbol=AAPL&timeframe=1w", count: 3, type: "stored", publish: chunks),
                 try await Self.collect(
-                    client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 1, type: "stored", publish: chunks)
+                    client, path: "/api/live?symbol=AAPL&timeframe=5m", count: 2, type: "stored", publish: chunks)
             )
         }
-        try #require(weekly.count == 2 && fiveMinute.count == 1)
+        try #require(weekly.count == 3 && fiveMinute.count == 2)
+        // The daily and minute topics are two streams: their frames arrive in either order.
+        let byFrom = { (frames: [[String: Any]]) in
+            Dictionary(frames.map { ($0["from"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let (week, fives) = (byFrom(weekly), byFrom(fiveMinute))
         let day = { (text: String) in Int64(try #require(LocalDate(text)).daysSinceEpoch) * 86_400_000 }
-        #expect(weekly[0]["source"] as? String == "1d" && weekly[0]["timeframe"] as? String == "1w")
-        #expect(weekly[0]["from"] as? String == "2025-01-06" && Self.int(weekly[0], "changed") == 5)
+        let daily = try #require(week["2025-01-06"], "\(weekly)")
+        #expect(daily["source"] as? String == "1d" && daily["timeframe"] as? String == "1w")
+        #expect(Self.int(daily, "changed") == 5)
+        #expect(try Self.int(daily, "fromMs") == day("2025-01-05") && Self.int(daily, "toMs") == day("2025-01-12"))
         #expect(
-            try Self.int(weekly[0], "fromMs") == day("2025-01-05") && Self.int(weekly[0], "toMs") == day("2025-01-12"))
-        #expect(weekly[1]["source"] as? String == "1m" && weekly[1]["to"] as? String == "2025-02-07")
+            week["2025-02-03"]?["source"] as? String == "1m" && week["2025-02-03"]?["to"] as? String == "2025-02-07")
+        #expect(week["2025-02-10"]?["source"] as? String == "1m")
         // An intraday chart is read from minutes: the daily chunk is not its business.
-        #expect(fiveMinute[0]["source"] as? String == "1m" && fiveMinute[0]["from"] as? String == "2025-02-03")
+        #expect(fives["2025-02-03"]?["source"] as? String == "1m" && fives["2025-01-06"] == nil, "\(fiveMinute)")
+        let dayFile = try #require(fives["2025-02-10"], "\(fiveMinute)")
+        #expect(Self.int(dayFile, "received") == 960 && dayFile["changed"] is NSNull, "\(dayFile)")
     }
 
     static func int(_ frame: [String: Any], _ key: String) -> Int64? { (frame[key] as? NSNumber)?.int64Value }

@@ -17,6 +17,8 @@ struct DayFileProcessor: Sendable {
         var quarantined: [QuarantineRecord]
         /// Wanted tickers present in the file.
         var present: Set<String>
+        /// Bars stored per ticker (those with at least one valid bar).
+        var stored: [String: Int] = [:]
         /// How long the write transaction took, seconds (decoding streams into it, so it is included).
         var writeSeconds = 0.0
     }
@@ -115,7 +117,8 @@ private struct DecodeWork: Sendable {
         guard channel.send(.finish(completion)) else { throw Stopped() }
         return DayFileProcessor.Outcome(
             write: WriteOutcome(received: state.stored, changed: 0), summary: summary,
-            invalidBars: state.invalid.count, quarantined: quarantined, present: state.present)
+            invalidBars: state.invalid.count, quarantined: quarantined, present: state.present,
+            stored: state.storedBySymbol)
     }
 
     private func markedSymbols(present: Set<String>) -> [String] {
@@ -137,6 +140,7 @@ private struct SymbolAccumulator {
     var stored = 0
     var invalid: [QuarantineRecord] = []
     var present: Set<String> = []
+    var storedBySymbol: [String: Int] = [:]
 
     init(processor: DayFileProcessor) {
         self.processor = processor
@@ -172,6 +176,7 @@ private struct SymbolAccumulator {
         if let update = try processor.book.feed(ticker, timeframe: timeframe, bars: bars) { states.append(update) }
         pendingBars += bars.count
         stored += bars.count
+        if !bars.isEmpty { storedBySymbol[ticker, default: 0] += bars.count }
         batches.append(BarBatch(symbol: ticker, timeframe: timeframe, bars: bars))
         try flush(channel, force: false)
     }

@@ -1,6 +1,7 @@
 import BackfillCore
 import Foundation
 import Logging
+import MessageBus
 import Polygon
 import Storage
 
@@ -41,11 +42,16 @@ public struct FlatFileRunner: Sendable {
     public let store: any BarStore & TaskStore
     public let configuration: Configuration
     public let logger: Logger
+    /// Where each committed day file's bars are announced per ticker (`bars.{tf}.{ticker}`, as REST
+    /// chunks are), for open charts; nil: nowhere.
+    public let bus: (any MessageBus)?
     let calendar = TradingCalendar()
 
     public init(
-        source: any FlatFileSource, store: any BarStore & TaskStore, configuration: Configuration, logger: Logger
+        source: any FlatFileSource, store: any BarStore & TaskStore, configuration: Configuration, logger: Logger,
+        bus: (any MessageBus)? = nil
     ) {
+        self.bus = bus
         self.source = source
         self.store = store
         self.configuration = configuration
@@ -146,6 +152,7 @@ public struct FlatFileRunner: Sendable {
                 _ = try task.apply(.processed(rows: outcome.write.received))
                 removeDownload(path)
                 account(job, outcome, into: &run)
+                await announce(job, outcome)
             } catch {
                 download = nil
                 if error is CancellationError || Task.isCancelled { return }
@@ -178,6 +185,31 @@ public struct FlatFileRunner: Sendable {
             markAbsent: configuration.markAbsentTickers, task: record,
             decoder: FlatFileDecoder(configuration: configuration.decoder),
             calendar: calendar, book: book)
+    }
+
+    /// A stored day as a backfilled chunk per ticker, once its transaction committed and changed
+    /// rows (a re-run that changed nothing announces nothing). Changes are counted per file, not
+    /// per ticker, so each notice carries the bars received and no `changed`.
+    private func announce(_ job: FlatFilePlanner.Job, _ outcome: DayFileProcessor.Outcome) async {
+        guard let bus, outcome.write.changed > 0 else { return }
+        struct Notice: Encodable {
+            var symbol: String
+            var timeframe: String
+            var from: String
+            var to: String
+            var received: Int
+        }
+        let timeframe = job.dataset.timeframe.description
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for (symbol, received) in outcome.stored.sorted(by: { $0.key < $1.key }) {
+            let notice = Notice(
+                symbol: symbol, timeframe: timeframe, from: job.date.description, to: job.date.description,
+                received: received)
+            guard let payload = try? encoder.encode(notice) else { continue }
+            await bus.publish(
+                BusMessage(topic: Topic.bars(timeframe: timeframe, symbol: symbol), payload: Array(payload)))
+        }
     }
 
     private func account(_ job: FlatFilePlanner.Job, _ outcome: DayFileProcessor.Outcome, into run: inout RunState) {

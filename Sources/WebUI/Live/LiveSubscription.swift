@@ -41,7 +41,9 @@ struct LiveSubscription: Sendable {
         var timeframe: String
         var from: String
         var to: String
-        var changed: Int
+        /// Rows the chunk inserted or changed; absent from day files' notices (counted per file).
+        var changed: Int?
+        var received: Int?
     }
 
     /// The topics this view listens on: the 1-minute bars (live bars and backfilled minute chunks),
@@ -58,7 +60,7 @@ struct LiveSubscription: Sendable {
         guard topics.contains(message.topic) else { return nil }
         if let text = update(payload: message.payload) { return text }
         guard let chunk = try? JSONDecoder().decode(StoredChunk.self, from: Data(message.payload)),
-            chunk.symbol == symbol, chunk.changed > 0,
+            chunk.symbol == symbol, (chunk.changed ?? chunk.received ?? 0) > 0,
             let first = LocalDate(chunk.from), let last = LocalDate(chunk.to), first <= last
         else { return nil }
         var json = JSONText()
@@ -73,7 +75,8 @@ struct LiveSubscription: Sendable {
             // day from UTC), so the page compares times without a calendar.
             json.field("fromMs", Int64(first.daysSinceEpoch - 1) * 86_400_000)
             json.field("toMs", Int64(last.daysSinceEpoch + 2) * 86_400_000)
-            json.field("changed", chunk.changed)
+            json.field("changed", chunk.changed.map(Int64.init))
+            json.field("received", chunk.received.map(Int64.init))
         }
         return String(decoding: json.bytes, as: UTF8.self)
     }
