@@ -267,6 +267,14 @@ struct BrowserTests {
             #expect(chart["hidden"] as? Bool == false && number("points") > 0 && number("points") <= Double(samples))
             #expect(number("requestP50Ms") > 0 && number("requestP99Ms") >= number("requestP50Ms"), "\(latency)")
             #expect(number("storeWriteP50Ms") > 0 && number("storeWriteP99Ms") >= number("storeWriteP50Ms"))
+            // Rates since the sample before each point: the run stored 250 daily bars over 5 requests,
+            // so the peaks of rows/s and requests/s are at least 1.
+            let rates = try await page.string("JSON.stringify(document.getElementById('bf-rates').dataset)")
+            let rate = try #require(try JSONSerialization.jsonObject(with: Data(rates.utf8)) as? [String: String])
+            let value = { (key: String) in Double(rate[key] ?? "") ?? -1 }
+            #expect(
+                value("points") == Double(samples) && value("rowsPeak") >= 1 && value("requestsPeak") >= 1, "\(rates)")
+            #expect(value("rowsPerSecond") >= 0 && value("requestsPerSecond") >= 0, "\(rates)")
             let readout = try await page.string("document.getElementById('bf-latency-figures').textContent")
             #expect(readout.contains("requests p50") && readout.contains("store writes p50"), "\(readout)")
             try Self.keep(try await page.screenshot(), as: "gui-monitor-run.png")

@@ -1,6 +1,7 @@
 import BackfillCore
 import Foundation
 import GRDB
+import Ingestion
 import MessageBus
 import PolygonSandbox
 import RedisBus
@@ -175,8 +176,14 @@ struct LiveCLITests {
             _ = await received.waitFor(count: 1, timeout: .seconds(3))
             try? await Task.sleep(for: .milliseconds(300))
         }
-        let (first, announced) = try await Self.runOnRedis(arguments, in: directory, prefix: "bars.", settle: settle)
+        let (first, everything) = try await Self.runOnRedis(arguments, in: directory, prefix: "", settle: settle)
         #expect(first.status == 0, "\(first.all)")
+        // Its progress goes on the bus too, as REST runs' does (the gui's /metrics follows it).
+        let progress = try everything.filter { $0.topic == Topic.progress }.map {
+            try JSONDecoder().decode(BackfillProgress.self, from: Data($0.payload))
+        }
+        #expect(progress.last?.itemsDone == 1 && progress.last?.quarantined == 2, "\(progress)")
+        let announced = everything.filter { $0.topic.hasPrefix("bars.") }
         let notices = announced.compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.payload)) as? [String: Any]
         }
@@ -190,7 +197,10 @@ struct LiveCLITests {
         var queue = try DatabaseQueue(path: path)
         try await queue.write { try $0.execute(sql: "DELETE FROM tasks; DELETE FROM coverage") }
         try queue.close()
-        let (second, again) = try await Self.runOnRedis(arguments, in: directory, prefix: "bars.", settle: settle)
+        let (second, again) = try await Self.runOnRedis(arguments, in: directory, prefix: "bars.") { received in
+            try await Task.sleep(for: .milliseconds(500))  // anything announced would be here by now
+            _ = received
+        }
         #expect(second.status == 0, "\(second.all)")
         queue = try DatabaseQueue(path: path)
         let done = try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tasks WHERE state = 'done'") }

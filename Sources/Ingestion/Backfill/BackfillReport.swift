@@ -1,4 +1,6 @@
 import BackfillCore
+import Foundation
+import MessageBus
 
 /// Live counters of a run, sent to the progress display and the bus.
 public struct BackfillProgress: Sendable, Equatable, Codable {
@@ -35,6 +37,13 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     public var storeWriteLatency = LatencyHistogram()
 
     public init() {}
+
+    /// Publishes this snapshot as JSON on `backfill.progress`, for watchers in other processes (the
+    /// gui's `/metrics`); nothing without a bus.
+    public func publish(on bus: (any MessageBus)?) async {
+        guard let bus, let payload = try? JSONEncoder().encode(self) else { return }
+        await bus.publish(BusMessage(topic: Topic.progress, payload: Array(payload)))
+    }
 
     /// Megabytes (10^6 bytes) received per second so far.
     public var megabytesPerSecond: Double { elapsedSeconds > 0 ? Double(bytes) / 1e6 / elapsedSeconds : 0 }

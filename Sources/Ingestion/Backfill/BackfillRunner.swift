@@ -193,8 +193,7 @@ public struct BackfillRunner: Sendable {
     /// Hands progress to the caller and to the bus (`backfill.progress`, JSON) for other watchers.
     func emit(_ progress: BackfillProgress, _ onProgress: @Sendable (BackfillProgress) -> Void) async {
         onProgress(progress)
-        guard let bus, let payload = try? JSONEncoder().encode(progress) else { return }
-        await bus.publish(BusMessage(topic: Topic.progress, payload: Array(payload)))
+        await progress.publish(on: bus)
     }
 
     func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {

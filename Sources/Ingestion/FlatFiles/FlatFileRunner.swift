@@ -80,12 +80,12 @@ public struct FlatFileRunner: Sendable {
         }
         var state = RunState(plan: plan, source: source, started: .now)
         state.progress.itemsTotal = plan.jobs.count
-        onProgress(state.snapshot())
+        await emit(state.snapshot(), onProgress)
         try await withPrefetch(plan.jobs, stop: stop) { index, download in
             try await process(plan.jobs[index], download, request: request, books: books, run: &state)
             var progress = state.snapshot()
             progress.lastItem = plan.jobs[index].object.key
-            onProgress(progress)
+            await emit(progress, onProgress)
         }
         if !stop.isRequested { try await recomputeOlderHistory(books) }
         let wanted = request.allTickers ? [] : request.tickers
@@ -185,6 +185,12 @@ public struct FlatFileRunner: Sendable {
             markAbsent: configuration.markAbsentTickers, task: record,
             decoder: FlatFileDecoder(configuration: configuration.decoder),
             calendar: calendar, book: book)
+    }
+
+    /// Hands progress to the caller and to the bus (`backfill.progress`, as REST runs do).
+    private func emit(_ progress: BackfillProgress, _ onProgress: @Sendable (BackfillProgress) -> Void) async {
+        onProgress(progress)
+        await progress.publish(on: bus)
     }
 
     /// A stored day as a backfilled chunk per ticker, once its transaction committed and changed

@@ -149,13 +149,20 @@ extension PageAssets {
           monitor.dataset.wasRunning = status.running ? '1' : '0';
         }
 
-        /** The latest figures, and bars/s (green) and requests (blue, cumulative) over the run's seconds. */
+        /**
+         * The latest figures, and rows/s (green) and requests/s (blue, each on its own scale) over the
+         * run's seconds: each point the rate since the sample before it. The latest and peak rates are
+         * on the canvas's data attributes.
+         */
         function showProgress(samples) {
           const canvas = $('bf-rates');
           const last = samples[samples.length - 1];
           $('monitor').dataset.samples = samples.length;
           showLatency(samples);
           if (!last) { $('bf-progress').textContent = ''; canvas.hidden = true; return; }
+          const rows = rates(samples, 'bars');
+          const requests = rates(samples, 'requests');
+          const now = (values) => Math.round(values[values.length - 1]);
           $('bf-progress').textContent = `chunks ${n(last.chunksDone)}/${n(last.chunksTotal)}`
             + `${last.chunksFailed ? ` (${n(last.chunksFailed)} failed)` : ''} · bars ${n(last.bars)}`
             + ` · ${n(Math.round(last.barsPerSecond))} bars/s · requests ${n(last.requests)} · retries ${n(last.retries)}`
@@ -163,10 +170,25 @@ extension PageAssets {
             + `${last.rateBudget != null ? ` · rate budget ${last.rateBudget}` : ''}${last.lastError ? ` · last error: ${last.lastError}` : ''}`;
           const g = startChart(canvas);
           const tmax = Math.max(1, last.elapsed);
-          const peak = Math.max(1, ...samples.map((s) => s.barsPerSecond));
-          plot(g, canvas, samples, samples.map((s) => s.barsPerSecond), tmax, peak, '#43a047');
-          plot(g, canvas, samples, samples.map((s) => s.requests), tmax, Math.max(1, last.requests), '#1e88e5');
-          g.fillText(`bars/s (peak ${n(Math.round(peak))}) · requests · over ${tmax.toFixed(1)} s`, 6, 12);
+          const rowsPeak = Math.max(1, ...rows);
+          const requestsPeak = Math.max(1, ...requests);
+          Object.assign(canvas.dataset, {
+            points: samples.length, rowsPerSecond: now(rows), rowsPeak: Math.round(rowsPeak),
+            requestsPerSecond: now(requests), requestsPeak: Math.round(requestsPeak),
+          });
+          plot(g, canvas, samples, rows, tmax, rowsPeak, '#43a047');
+          plot(g, canvas, samples, requests, tmax, requestsPeak, '#1e88e5');
+          g.fillText(`rows/s (green, now ${n(now(rows))}, peak ${n(Math.round(rowsPeak))})`
+            + ` · requests/s (blue, now ${n(now(requests))}, peak ${n(Math.round(requestsPeak))}) · over ${tmax.toFixed(1)} s`, 6, 12);
+        }
+
+        /** Per sample, the rate of `key` since the sample before it (the first: since the start). */
+        function rates(samples, key) {
+          return samples.map((s, i) => {
+            const before = i === 0 ? { elapsed: 0, [key]: 0 } : samples[i - 1];
+            const seconds = s.elapsed - before.elapsed;
+            return seconds > 0 ? Math.max(0, s[key] - before[key]) / seconds : 0;
+          });
         }
 
         const n = (x) => Number(x).toLocaleString('en-US');
