@@ -48,6 +48,12 @@ struct BackfillOptions: ParsableArguments {
     @Option(help: "Seed of the sandbox's synthetic market.")
     var sandboxSeed: UInt64 = 42
 
+    @Option(
+        help:
+            "Securities in each of the sandbox's day files (default BACKFILL_SANDBOX_DAY_FILE_TICKERS, else 300); fewer make flat-file trials faster."
+    )
+    var sandboxDayFileTickers: Int?
+
     @Option(help: "REST base URL (default POLYGON_BASE_URL, else https://api.polygon.io).")
     var baseURL: String?
 

@@ -17,9 +17,12 @@ extension BackfillCommand {
     ) async -> Int32 {
         do {
             if options.sandbox {
-                let sandbox = SandboxServer(
-                    configuration: SandboxConfiguration(
-                        seed: options.sandboxSeed, logger: quiet(logger)))
+                var configuration = SandboxConfiguration(seed: options.sandboxSeed, logger: quiet(logger))
+                let tickers =
+                    options.sandboxDayFileTickers
+                    ?? settings.environment["BACKFILL_SANDBOX_DAY_FILE_TICKERS"].flatMap { Int($0) }
+                if let tickers { configuration.s3.tickerCount = max(8, tickers) }
+                let sandbox = SandboxServer(configuration: configuration)
                 return try await sandbox.withRunning { baseURL in
                     let client = RESTClient(
                         configuration: .init(
