@@ -15,13 +15,7 @@ extension BrowserTests {
             ], in: folder)
         #expect(run.status == 0, "\(run.all)")
 
-        let gui = try await GUIServerProcess.start(database: path)
-        defer { gui.stop() }
-        let chromium = try await Chromium.launch()
-        defer { chromium.stop() }
-        try await chromium.withPage { page in
-            try await page.navigate("\(gui.baseURL)/monitor")
-            try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
+        try await Self.withMonitor(database: path) { page in
             #expect(try await page.string("document.getElementById('quarantine').textContent") == "2 quarantined rows")
             #expect(try await page.string("String(document.getElementById('quarantined').hidden)") == "false")
             let rows = try await page.string(

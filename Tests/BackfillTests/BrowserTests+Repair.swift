@@ -18,14 +18,8 @@ extension BrowserTests {
         #expect(first.status == 0, "\(first.all)")
         try RepairCLITests.knockOut(day: "2025-01-08", tickers: ["AMD"], in: path)
 
-        let gui = try await GUIServerProcess.start(database: path)
-        defer { gui.stop() }
-        let chromium = try await Chromium.launch()
-        defer { chromium.stop() }
         let cell = "document.querySelector('#heatmap span[data-symbol=\"AMD\"][data-date=\"2025-01-08\"]')"
-        try await chromium.withPage { page in
-            try await page.navigate("\(gui.baseURL)/monitor")
-            try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
+        try await Self.withMonitor(database: path) { page in
             #expect(try await page.string("\(cell).dataset.status") == "missing")
             _ = try await page.evaluate("\(cell).click()")
             try await page.waitUntil("document.getElementById('gaps').dataset.ready === '1'")

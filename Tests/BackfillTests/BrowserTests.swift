@@ -217,14 +217,24 @@ struct BrowserTests {
         }
     }
 
-    @Test func theMonitorShowsTasksRunsAndTheLedgerHeatmap() async throws {
-        let gui = try await GUIServerProcess.start(database: try await GUITestData.path())
+    /// Opens `/monitor` of a gui on `database` in headless Chromium and runs `body` once the page
+    /// has read its tables and heatmap.
+    static func withMonitor(
+        database: String, _ body: @escaping @Sendable (DevToolsPage) async throws -> Void
+    ) async throws {
+        let gui = try await GUIServerProcess.start(database: database)
         defer { gui.stop() }
         let chromium = try await Chromium.launch()
         defer { chromium.stop() }
         try await chromium.withPage { page in
             try await page.navigate("\(gui.baseURL)/monitor")
             try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
+            try await body(page)
+        }
+    }
+
+    @Test func theMonitorShowsTasksRunsAndTheLedgerHeatmap() async throws {
+        try await Self.withMonitor(database: try await GUITestData.path()) { page in
             let complete = try await page.evaluate(
                 "document.querySelectorAll('#heatmap span[data-status=\"complete\"]').length")
             let holidays = try await page.evaluate(
@@ -237,13 +247,7 @@ struct BrowserTests {
     @Test func theMonitorStartsABackfillAndShowsItsRun() async throws {
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("started.sqlite").path
         _ = try SQLiteBarStore(path: path)
-        let gui = try await GUIServerProcess.start(database: path)
-        defer { gui.stop() }
-        let chromium = try await Chromium.launch()
-        defer { chromium.stop() }
-        try await chromium.withPage { page in
-            try await page.navigate("\(gui.baseURL)/monitor")
-            try await page.waitUntil("document.getElementById('monitor').dataset.ready === '1'")
+        try await Self.withMonitor(database: path) { page in
             _ = try await page.evaluate(
                 "document.getElementById('bf-tickers').value = 'AMD';"
                     + " document.getElementById('bf-phase-minute').checked = false;"
