@@ -81,7 +81,14 @@ struct GUICommand: AsyncParsableCommand {
             throw ValidationError("--db: \(error)")
         }
         if let missing = choice.missingFile {
-            throw ValidationError("no database at '\(missing)': run `scraper backfill` first or pass --db")
+            // A first run starts from the monitor: an empty warehouse is made, and said so (a mistyped
+            // --db shows at once as an empty chart list and this line). A missing folder is an error.
+            let folder = URL(fileURLWithPath: missing).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("no database at '\(missing)' and no folder '\(folder)' to create it in")
+            }
+            logger.notice("no warehouse at \(missing) yet: creating an empty one; start a backfill from /monitor")
         }
         do {
             try await choice.withStore(logger: logger) { store in

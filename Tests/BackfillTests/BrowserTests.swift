@@ -233,6 +233,22 @@ struct BrowserTests {
         }
     }
 
+    /// A first run: the gui on a warehouse that does not exist yet makes an empty one, and the chart
+    /// page says to start a backfill from the monitor instead of showing a blank chart.
+    @Test func anEmptyWarehouseSaysToStartABackfill() async throws {
+        let path = try TestSupport.temporaryDirectory().appendingPathComponent("first.sqlite").path
+        let gui = try await GUIServerProcess.start(database: path)
+        defer { gui.stop() }
+        let chromium = try await Chromium.launch()
+        defer { chromium.stop() }
+        try await chromium.withPage { page in
+            try await page.navigate(gui.baseURL + "/")
+            try await page.waitUntil("document.getElementById('chart-root').dataset.stored === '0'")
+            let status = try await page.string("document.getElementById('status').textContent")
+            #expect(status == "The warehouse is empty: start a backfill from the Monitor", "\(status)")
+        }
+    }
+
     @Test func theMonitorShowsTasksRunsAndTheLedgerHeatmap() async throws {
         try await Self.withMonitor(database: try await GUITestData.path()) { page in
             let complete = try await page.evaluate(
@@ -245,8 +261,8 @@ struct BrowserTests {
     }
 
     @Test func theMonitorStartsABackfillAndShowsItsRun() async throws {
+        // A first run: no warehouse yet, the gui makes an empty one and the monitor fills it.
         let path = try TestSupport.temporaryDirectory().appendingPathComponent("started.sqlite").path
-        _ = try SQLiteBarStore(path: path)
         try await Self.withMonitor(database: path) { page in
             _ = try await page.evaluate(
                 "document.getElementById('bf-tickers').value = 'AMD';"

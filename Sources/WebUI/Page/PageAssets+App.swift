@@ -271,6 +271,17 @@ extension PageAssets {
         state.from = params.get('from');
         state.to = params.get('to');
         if (params.get('symbol')) choose(params.get('symbol'));
+        else {
+          // What there is to chart: an empty warehouse (a first run) points to the monitor.
+          getJSON('/api/inventory').then((rows) => {
+            const symbols = new Set(rows.map((r) => r.symbol));
+            root.dataset.stored = symbols.size;
+            if (!state.symbol) {
+              setStatus(symbols.size === 0 ? 'The warehouse is empty: start a backfill from the Monitor'
+                : `${symbols.size.toLocaleString('en-US')} symbols stored: search one`);
+            }
+          }).catch((error) => setStatus(error.message, true));
+        }
         window.backfillChart = chart;
         """#
 }
