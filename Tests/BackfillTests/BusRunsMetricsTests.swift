@@ -21,10 +21,12 @@ struct BusRunsMetricsTests {
         return WebAppIngestionMetricsTests.samples(text)
     }
 
-    static func progressMessage(worker: String?, done: Int, requests: Int, latency: [Double] = []) throws -> BusMessage
-    {
+    static func progressMessage(
+        worker: String?, run: String? = nil, done: Int, requests: Int, latency: [Double] = []
+    ) throws -> BusMessage {
         var progress = BackfillProgress()
         progress.workerID = worker
+        progress.runID = run
         progress.itemsTotal = 10
         progress.itemsDone = done
         progress.requests = requests
@@ -43,19 +45,23 @@ struct BusRunsMetricsTests {
         await bus.publish(try Self.progressMessage(worker: "w1", done: 2, requests: 5))
         await bus.publish(try Self.progressMessage(worker: "w1", done: 4, requests: 9, latency: [0.02, 0.04]))
         await bus.publish(try Self.progressMessage(worker: "w\"2", done: 1, requests: 1))
+        // A plain run (no worker id) is known by its process's run id.
+        await bus.publish(
+            try Self.progressMessage(worker: nil, run: "pid 7 since 2026-11-29T21:00:00Z", done: 3, requests: 3))
         await bus.publish(BusMessage(topic: Topic.progress, text: "{not progress"))
         let deadline = ContinuousClock.now + .seconds(5)
-        while web.busRuns.current().count < 2 || web.busRuns.unreadableCount < 1, ContinuousClock.now < deadline {
+        while web.busRuns.current().count < 3 || web.busRuns.unreadableCount < 1, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
 
         var values = try await Self.metrics(web)
-        #expect(values["backfill_bus_runs"] == 2)
-        #expect(values["backfill_bus_run_items_done{worker=\"w1\"}"] == 4, "the latest of w1's two")
-        #expect(values["backfill_bus_run_requests{worker=\"w1\"}"] == 9)
-        #expect(values["backfill_bus_run_items_total{worker=\"w1\"}"] == 10)
-        #expect(values["backfill_bus_run_requests{worker=\"w\\\"2\"}"] == 1, "the label is escaped")
-        let p50 = try #require(values["backfill_bus_run_request_latency_seconds{worker=\"w1\",quantile=\"0.5\"}"])
+        #expect(values["backfill_bus_runs"] == 3)
+        #expect(values["backfill_bus_run_items_done{run=\"pid 7 since 2026-11-29T21:00:00Z\"}"] == 3)
+        #expect(values["backfill_bus_run_items_done{run=\"w1\"}"] == 4, "the latest of w1's two")
+        #expect(values["backfill_bus_run_requests{run=\"w1\"}"] == 9)
+        #expect(values["backfill_bus_run_items_total{run=\"w1\"}"] == 10)
+        #expect(values["backfill_bus_run_requests{run=\"w\\\"2\"}"] == 1, "the label is escaped")
+        let p50 = try #require(values["backfill_bus_run_request_latency_seconds{run=\"w1\",quantile=\"0.5\"}"])
         #expect(p50 >= 0.02 && p50 <= 0.04)
         #expect(values["backfill_bus_progress_unreadable_total"] == 1)
 
@@ -64,7 +70,7 @@ struct BusRunsMetricsTests {
         #expect(web.busRuns.current(at: later).isEmpty)
         values = try await Self.metrics(web)
         #expect(values["backfill_bus_runs"] == 0)
-        #expect(values["backfill_bus_run_requests{worker=\"w1\"}"] == 0)
+        #expect(values["backfill_bus_run_requests{run=\"w1\"}"] == 0)
     }
 
     /// A `scraper --bus redis` backfill in another process, watched by a web app on the same Redis:
@@ -96,12 +102,15 @@ struct BusRunsMetricsTests {
             let progress = try JSONDecoder().decode(BackfillProgress.self, from: Data(last.payload))
             #expect(progress.requests > 0 && progress.barsReceived > 0)
 
+            // Stamped with the publishing process, which is the scraper's, not this one's.
+            let run = try #require(progress.runID, "\(progress)")
+            #expect(run.hasPrefix("pid ") && run != BackfillProgress.processRunID, "\(run)")
             let values = try await Self.metrics(web)
             #expect(values["backfill_bus_runs"] == 1)
-            #expect(values["backfill_bus_run_requests{worker=\"\"}"] == Double(progress.requests))
-            #expect(values["backfill_bus_run_bars_received{worker=\"\"}"] == Double(progress.barsReceived))
-            #expect(values["backfill_bus_run_items_done{worker=\"\"}"] == Double(progress.itemsDone))
-            let p50 = values["backfill_bus_run_request_latency_seconds{worker=\"\",quantile=\"0.5\"}"]
+            #expect(values["backfill_bus_run_requests{run=\"\(run)\"}"] == Double(progress.requests), "\(values)")
+            #expect(values["backfill_bus_run_bars_received{run=\"\(run)\"}"] == Double(progress.barsReceived))
+            #expect(values["backfill_bus_run_items_done{run=\"\(run)\"}"] == Double(progress.itemsDone))
+            let p50 = values["backfill_bus_run_request_latency_seconds{run=\"\(run)\",quantile=\"0.5\"}"]
             #expect(p50 == progress.requestLatency.p50 && (p50 ?? 0) > 0)
         }
     }

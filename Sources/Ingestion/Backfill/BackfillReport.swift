@@ -28,6 +28,8 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     /// With several workers sharing a queue (``BackfillWorker``): this worker's id and the tasks it
     /// completed; the item counts above are then every worker's.
     public var workerID: String?
+    /// Which process published this on the bus (``processRunID``), so a watcher tells two runs apart.
+    public var runID: String?
     public var workerTasksDone: Int?
     /// How long HTTP requests took, per attempt (REST requests, or S3 listings and day-file downloads),
     /// from the send to the body's last byte; cumulative over the run.
@@ -41,9 +43,17 @@ public struct BackfillProgress: Sendable, Equatable, Codable {
     /// Publishes this snapshot as JSON on `backfill.progress`, for watchers in other processes (the
     /// gui's `/metrics`); nothing without a bus.
     public func publish(on bus: (any MessageBus)?) async {
-        guard let bus, let payload = try? JSONEncoder().encode(self) else { return }
+        var stamped = self
+        stamped.runID = stamped.runID ?? Self.processRunID
+        guard let bus, let payload = try? JSONEncoder().encode(stamped) else { return }
         await bus.publish(BusMessage(topic: Topic.progress, payload: Array(payload)))
     }
+
+    /// This process's run as watchers see it: `pid N since HH:MM:SSZ` (a run is one process).
+    public static let processRunID: String = {
+        let started = ISO8601DateFormatter().string(from: Date())
+        return "pid \(ProcessInfo.processInfo.processIdentifier) since \(started)"
+    }()
 
     /// Megabytes (10^6 bytes) received per second so far.
     public var megabytesPerSecond: Double { elapsedSeconds > 0 ? Double(bytes) / 1e6 / elapsedSeconds : 0 }

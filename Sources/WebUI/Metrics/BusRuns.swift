@@ -9,8 +9,9 @@ import Synchronization
 /// counters of each, so `/metrics` shows a run while it goes on and not only once it has recorded
 /// itself in `runs`.
 ///
-/// Runs are told apart by their worker id (`scraper worker`); runs without one share the key `""`,
-/// so two plain backfills at once show as whichever reported last. A run not heard from for
+/// Runs are told apart by their worker id (`scraper worker`), else by the publishing process's run
+/// id (`pid N since …`, which `BackfillProgress.publish(on:)` stamps); a message with neither has
+/// the key `""`. A run not heard from for
 /// ``forgetAfter`` is dropped, and at most ``maxRuns`` are kept (the longest silent go first).
 public final class BusRuns: Sendable {
     public struct Seen: Sendable {
@@ -43,14 +44,14 @@ public final class BusRuns: Sendable {
             return
         }
         runs.withLock { runs in
-            runs[progress.workerID ?? ""] = Seen(progress: progress, receivedAt: now)
+            runs[progress.workerID ?? progress.runID ?? ""] = Seen(progress: progress, receivedAt: now)
             if runs.count > Self.maxRuns, let oldest = runs.min(by: { $0.value.receivedAt < $1.value.receivedAt }) {
                 runs.removeValue(forKey: oldest.key)
             }
         }
     }
 
-    /// The runs heard from within ``forgetAfter``, by worker id.
+    /// The runs heard from within ``forgetAfter``, by worker or run id.
     public func current(at now: Date = Date()) -> [String: Seen] {
         runs.withLock { runs in
             runs = runs.filter { now.timeIntervalSince($0.value.receivedAt) < Self.forgetAfter }
@@ -62,11 +63,12 @@ public final class BusRuns: Sendable {
 }
 
 extension WebApp {
-    /// What the bus says of backfills in other processes, one labeled series per run (`worker`).
+    /// What the bus says of backfills in other processes, one labeled series per run (`run`: the
+    /// worker id, else the process's run id).
     func busRunFigures(at now: Date = Date()) -> [ScrapedSeries.Figure] {
         var figures: [ScrapedSeries.Figure] = []
-        for (worker, seen) in busRuns.current(at: now) {
-            let labels = [("worker", worker)]  // escaped by the registry
+        for (run, seen) in busRuns.current(at: now) {
+            let labels = [("run", run)]  // escaped by the registry
             let p = seen.progress
             let values: [(String, String, Double)] = [
                 ("items_total", "Tasks its run planned.", Double(p.itemsTotal)),
