@@ -58,18 +58,10 @@ struct GUIPostgresProcessTests {
             wrong == "database"
             ? "postgres://\(settings.user)@\(settings.host):\(settings.port)/no_such_warehouse"
             : "postgres://\(settings.user):\(secret)@\(settings.host):\(settings.port)/\(settings.database)"
-        let gui = Process()
-        gui.executableURL = GUIServerProcess.executable
-        gui.arguments = ["--db", url, "--port", "0"]
-        gui.environment = ["PATH": "/usr/bin:/bin", "DB_PASSWORD": wrong == "password" ? "" : settings.password ?? ""]
-        let output = try TestSupport.temporaryDirectory().appendingPathComponent("gui.out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        gui.standardOutput = try FileHandle(forWritingTo: output)
-        gui.standardError = try FileHandle(forWritingTo: output)
-        try gui.run()
-        let exit = try await ChildExit.wait(gui, timeout: .seconds(60))
-        let printed = try String(contentsOf: output, encoding: .utf8)
-        #expect(exit != nil && exit?.code != 0, "\(printed)")
+        let (code, printed) = try await GUIServerProcess.runToExit(
+            ["--db", url, "--port", "0"],
+            environment: ["PATH": "/usr/bin:/bin", "DB_PASSWORD": wrong == "password" ? "" : settings.password ?? ""])
+        #expect(code != nil && code != 0, "\(printed)")
         let errors = printed.split(separator: "\n").filter { $0.hasPrefix("error:") }
         let expected =
             [

@@ -17,16 +17,8 @@ struct GUIProcessTests {
         #expect(gui.printed.contains("creating an empty one"), "\(gui.printed)")
 
         let nowhere = folder.appendingPathComponent("no-such-folder/x.sqlite").path
-        let process = Process()
-        process.executableURL = GUIServerProcess.executable
-        process.arguments = ["--db", nowhere, "--port", "0"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let exit = try await ChildExit.wait(process, timeout: .seconds(60))
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(exit?.code != 0 && message.contains("no folder '\(folder.path)/no-such-folder'"), "\(message)")
+        let (code, message) = try await GUIServerProcess.runToExit(["--db", nowhere, "--port", "0"])
+        #expect(code != nil && code != 0 && message.contains("no folder '\(folder.path)/no-such-folder'"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: nowhere))
     }
 }

@@ -44,6 +44,25 @@ final class GUIServerProcess: Sendable {
             message: "gui did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
     }
 
+    /// Runs `gui` with `arguments` until it exits (for a start it must refuse): its exit code (nil
+    /// if it was still running after 60 s) and what it printed, standard output and error together.
+    /// - Parameter environment: the whole environment; nil inherits this process's.
+    static func runToExit(_ arguments: [String], environment: [String: String]? = nil) async throws
+        -> (code: Int32?, printed: String)
+    {
+        let output = try TestSupport.temporaryDirectory().appendingPathComponent("gui.out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = try FileHandle(forWritingTo: output)
+        try process.run()
+        let exit = try await ChildExit.wait(process, timeout: .seconds(60))
+        return (exit?.code, try String(contentsOf: output, encoding: .utf8))
+    }
+
     private init(process: Process, baseURL: String, output: URL) {
         self.process = process
         self.baseURL = baseURL

@@ -198,11 +198,10 @@ public struct BackfillRunner: Sendable {
 
     func publishStored(_ item: WorkItem, _ outcome: WriteOutcome) async {
         guard let bus, outcome.received > 0 else { return }
-        let payload =
-            #"{"symbol":"\#(item.symbol)","timeframe":"\#(item.timeframe)","from":"\#(item.range.first)","#
-            + #""to":"\#(item.range.last)","received":\#(outcome.received),"changed":\#(outcome.changed)}"#
-        await bus.publish(
-            BusMessage(topic: Topic.bars(timeframe: item.timeframe.description, symbol: item.symbol), text: payload))
+        await StoredChunkNotice(
+            symbol: item.symbol, timeframe: item.timeframe.description, from: item.range.first.description,
+            to: item.range.last.description, received: outcome.received, changed: outcome.changed
+        ).publish(on: bus)
     }
 }
 

@@ -198,23 +198,13 @@ public struct FlatFileRunner: Sendable {
     /// per ticker, so each notice carries the bars received and no `changed`.
     private func announce(_ job: FlatFilePlanner.Job, _ outcome: DayFileProcessor.Outcome) async {
         guard let bus, outcome.write.changed > 0 else { return }
-        struct Notice: Encodable {
-            var symbol: String
-            var timeframe: String
-            var from: String
-            var to: String
-            var received: Int
-        }
         let timeframe = job.dataset.timeframe.description
+        let day = job.date.description
         let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         for (symbol, received) in outcome.stored.sorted(by: { $0.key < $1.key }) {
-            let notice = Notice(
-                symbol: symbol, timeframe: timeframe, from: job.date.description, to: job.date.description,
-                received: received)
-            guard let payload = try? encoder.encode(notice) else { continue }
-            await bus.publish(
-                BusMessage(topic: Topic.bars(timeframe: timeframe, symbol: symbol), payload: Array(payload)))
+            await StoredChunkNotice(
+                symbol: symbol, timeframe: timeframe, from: day, to: day, received: received, changed: nil
+            ).publish(on: bus, encoder: encoder)
         }
     }
 

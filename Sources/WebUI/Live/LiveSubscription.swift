@@ -1,5 +1,6 @@
 import BackfillCore
 import Foundation
+import Ingestion
 import MessageBus
 
 /// One chart's live view: 1-minute bars of one symbol, as they are stored, folded by the core
@@ -35,17 +36,6 @@ struct LiveSubscription: Sendable {
         var source: String?
     }
 
-    /// A backfill's announcement of a stored chunk (`BackfillRunner.publishStored`): its days.
-    struct StoredChunk: Decodable {
-        var symbol: String
-        var timeframe: String
-        var from: String
-        var to: String
-        /// Rows the chunk inserted or changed; absent from day files' notices (counted per file).
-        var changed: Int?
-        var received: Int?
-    }
-
     /// The topics this view listens on: the 1-minute bars (live bars and backfilled minute chunks),
     /// and for daily and weekly charts the daily chunks too.
     var topics: [String] {
@@ -59,7 +49,7 @@ struct LiveSubscription: Sendable {
     mutating func frame(for message: BusMessage) -> String? {
         guard topics.contains(message.topic) else { return nil }
         if let text = update(payload: message.payload) { return text }
-        guard let chunk = try? JSONDecoder().decode(StoredChunk.self, from: Data(message.payload)),
+        guard let chunk = try? JSONDecoder().decode(StoredChunkNotice.self, from: Data(message.payload)),
             chunk.symbol == symbol, (chunk.changed ?? chunk.received ?? 0) > 0,
             let first = LocalDate(chunk.from), let last = LocalDate(chunk.to), first <= last
         else { return nil }

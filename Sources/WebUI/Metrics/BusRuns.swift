@@ -67,7 +67,8 @@ extension WebApp {
     /// worker id, else the process's run id).
     func busRunFigures(at now: Date = Date()) -> [ScrapedSeries.Figure] {
         var figures: [ScrapedSeries.Figure] = []
-        for (run, seen) in busRuns.current(at: now) {
+        let runs = busRuns.current(at: now)
+        for (run, seen) in runs {
             let labels = [("run", run)]  // escaped by the registry
             let p = seen.progress
             let values: [(String, String, Double)] = [
@@ -92,14 +93,10 @@ extension WebApp {
                         "backfill_bus_run_\(name)", "A backfill reporting on the bus: \(help)", value, labels: labels))
             }
             for (name, histogram) in [("request", p.requestLatency), ("store_write", p.storeWriteLatency)] {
-                for (quantile, seconds) in [("0.5", histogram.p50), ("0.99", histogram.p99)] {
-                    figures.append(
-                        .gauge(
-                            "backfill_bus_run_\(name)_latency_seconds",
-                            "A backfill reporting on the bus: its \(name.replacingOccurrences(of: "_", with: " ")) "
-                                + "latency so far, by quantile (0 before the first).",
-                            seconds ?? 0, labels: labels + [("quantile", quantile)]))
-                }
+                figures += ScrapedSeries.Figure.quantiles(
+                    "backfill_bus_run_\(name)_latency_seconds",
+                    "A backfill reporting on the bus: its \(name.replacingOccurrences(of: "_", with: " ")) latency so far",
+                    p50: histogram.p50, p99: histogram.p99, labels: labels)
             }
         }
         figures.append(
@@ -109,7 +106,7 @@ extension WebApp {
         figures.append(
             .gauge(
                 "backfill_bus_runs", "Backfills heard on the bus (backfill.progress) within the last hour.",
-                Double(busRuns.current(at: now).count)))
+                Double(runs.count)))
         return figures
     }
 }

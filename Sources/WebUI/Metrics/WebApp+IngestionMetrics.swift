@@ -10,17 +10,19 @@ extension WebApp {
     /// requests, and the retries and 429s of runs that saved their report), the task queue's
     /// depth, and the figures of the backfill the monitor is running, from its progress events.
     func ingestionFigures() async throws -> [ScrapedSeries.Figure] {
-        var totals = (runs: 0, received: 0, rows: 0, requests: 0, retries: 0, rateLimited: 0)
-        var latency = ReportLatency.Progress()
+        var totals = (runs: 0, received: 0, rows: 0, requests: 0)
+        var saved = SavedReportProgress()
+        let decoder = JSONDecoder()
         for run in try await store.recentRuns(limit: Self.maxRunsSummed) {
             totals.runs += 1
             totals.received += run.barsReceived
             totals.rows += run.barsChanged
             totals.requests += run.requests
-            let progress = Self.reportProgress(run.report)
-            totals.retries += progress["retries"] ?? 0
-            totals.rateLimited += progress["rateLimited"] ?? 0
-            latency.add(Self.reportLatency(run.report))
+            if let report = run.report,
+                let progress = try? decoder.decode(SavedReport.self, from: Data(report.utf8)).progress
+            {
+                saved.add(progress)
+            }
         }
         var figures: [ScrapedSeries.Figure] = [
             .counter("backfill_ingest_runs_total", "Runs scraper recorded.", Double(totals.runs)),
@@ -33,13 +35,13 @@ extension WebApp {
                 Double(totals.requests)),
             .counter(
                 "backfill_ingest_retries_total", "Requests retried by the recorded runs (those with a report).",
-                Double(totals.retries)),
+                Double(saved.retries)),
             .counter(
                 "backfill_ingest_rate_limited_total",
                 "HTTP 429 answers met by the recorded runs (those with a report).",
-                Double(totals.rateLimited)),
+                Double(saved.rateLimited)),
         ]
-        figures += Self.latencyFigures(latency)
+        figures += Self.latencyFigures(saved)
         let queued: Set<FileTask.State> = [.pending, .downloading, .processing]
         let depth = try await store.taskSummary().filter { queued.contains($0.state) }.reduce(0) { $0 + $1.count }
         figures.append(
@@ -59,70 +61,71 @@ extension WebApp {
             ("retries", "Its retried requests so far.", Double(last?.retries ?? 0)),
             ("rate_limited", "Its HTTP 429 answers so far.", Double(last?.rateLimited ?? 0)),
         ]
-        let quantiles: [(String, String, Double?, Double?)] = [
-            ("request", "Its HTTP request latency so far", last?.requestP50Ms, last?.requestP99Ms),
-            ("store_write", "Its store write latency so far", last?.storeWriteP50Ms, last?.storeWriteP99Ms),
-        ]
-        let latency = quantiles.flatMap { name, help, p50, p99 in
-            [("0.5", p50), ("0.99", p99)].map { quantile, ms in
-                ScrapedSeries.Figure.gauge(
-                    "backfill_monitor_run_\(name)_latency_seconds", "\(help), by quantile (0 before the first).",
-                    (ms ?? 0) / 1_000, labels: [("quantile", quantile)])
-            }
-        }
+        let seconds = { (ms: Double?) in ms.map { $0 / 1_000 } }
+        let latency =
+            ScrapedSeries.Figure.quantiles(
+                "backfill_monitor_run_request_latency_seconds", "Its HTTP request latency so far",
+                p50: seconds(last?.requestP50Ms), p99: seconds(last?.requestP99Ms))
+            + ScrapedSeries.Figure.quantiles(
+                "backfill_monitor_run_store_write_latency_seconds", "Its store write latency so far",
+                p50: seconds(last?.storeWriteP50Ms), p99: seconds(last?.storeWriteP99Ms))
         return values.map { name, help, value in .gauge("backfill_monitor_run_\(name)", help, value) } + latency
     }
 
     /// Request and store-write latency over the recorded runs whose report has it: quantiles of
     /// the merged histograms, and the time and count totals (their ratio's rate is the mean).
-    private static func latencyFigures(_ latency: ReportLatency.Progress) -> [ScrapedSeries.Figure] {
+    private static func latencyFigures(_ saved: SavedReportProgress) -> [ScrapedSeries.Figure] {
         let families: [(String, String, String, LatencyHistogram)] = [
-            ("request", "HTTP request attempts", "requests_timed", latency.requestLatency ?? LatencyHistogram()),
-            ("store_write", "store writes", "store_writes", latency.storeWriteLatency ?? LatencyHistogram()),
+            ("request", "HTTP request attempts", "requests_timed", saved.requestLatency),
+            ("store_write", "store writes", "store_writes", saved.storeWriteLatency),
         ]
         return families.flatMap { name, what, countName, histogram in
-            [("0.5", histogram.p50), ("0.99", histogram.p99)].map { quantile, seconds in
-                ScrapedSeries.Figure.gauge(
-                    "backfill_ingest_\(name)_latency_seconds",
-                    "Latency of the recorded runs' \(what), by quantile (0 before the first).", seconds ?? 0,
-                    labels: [("quantile", quantile)])
-            } + [
-                .counter(
-                    "backfill_ingest_\(name)_seconds_total", "Time spent in the recorded runs' \(what).", histogram.sum),
-                .counter(
-                    "backfill_ingest_\(countName)_total", "The recorded runs' timed \(what).", Double(histogram.count)),
-            ]
+            ScrapedSeries.Figure.quantiles(
+                "backfill_ingest_\(name)_latency_seconds", "Latency of the recorded runs' \(what)",
+                p50: histogram.p50, p99: histogram.p99)
+                + [
+                    .counter(
+                        "backfill_ingest_\(name)_seconds_total", "Time spent in the recorded runs' \(what).",
+                        histogram.sum),
+                    .counter(
+                        "backfill_ingest_\(countName)_total", "The recorded runs' timed \(what).",
+                        Double(histogram.count)),
+                ]
         }
-    }
-
-    /// The latency histograms in a run's saved report (none without a report or before they were saved).
-    static func reportLatency(_ report: String?) -> ReportLatency.Progress {
-        guard let report else { return ReportLatency.Progress() }
-        return (try? JSONDecoder().decode(ReportLatency.self, from: Data(report.utf8)))?.progress ?? .init()
-    }
-
-    /// The integer counters under `progress` in a run's saved report (empty without one).
-    static func reportProgress(_ report: String?) -> [String: Int] {
-        guard let report, let object = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any],
-            let progress = object["progress"] as? [String: Any]
-        else { return [:] }
-        return progress.compactMapValues { ($0 as? NSNumber)?.intValue }
     }
 }
 
-/// The part of a saved run report that holds its latency histograms.
-struct ReportLatency: Decodable {
-    struct Progress: Decodable {
-        var requestLatency: LatencyHistogram?
-        var storeWriteLatency: LatencyHistogram?
+/// A saved run report, as far as `/metrics` reads it (one decode per run).
+struct SavedReport: Decodable {
+    var progress: SavedReportProgress?
+}
 
-        mutating func add(_ other: Progress) {
-            if let other = other.requestLatency { requestLatency = (requestLatency ?? .init()).merged(with: other) }
-            if let other = other.storeWriteLatency {
-                storeWriteLatency = (storeWriteLatency ?? .init()).merged(with: other)
-            }
-        }
+/// The counters and latency histograms under a saved report's `progress`, summed over runs. Each
+/// is read on its own: a report without latency (saved before it was recorded), or with histogram
+/// bounds of another version, still gives its retries and 429s.
+struct SavedReportProgress: Decodable {
+    var retries = 0
+    var rateLimited = 0
+    var requestLatency = LatencyHistogram()
+    var storeWriteLatency = LatencyHistogram()
+
+    enum CodingKeys: String, CodingKey { case retries, rateLimited, requestLatency, storeWriteLatency }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        retries = (try? container.decodeIfPresent(Int.self, forKey: .retries)) ?? 0
+        rateLimited = (try? container.decodeIfPresent(Int.self, forKey: .rateLimited)) ?? 0
+        requestLatency = (try? container.decodeIfPresent(LatencyHistogram.self, forKey: .requestLatency)) ?? .init()
+        storeWriteLatency =
+            (try? container.decodeIfPresent(LatencyHistogram.self, forKey: .storeWriteLatency)) ?? .init()
     }
 
-    var progress: Progress?
+    mutating func add(_ other: Self) {
+        retries += other.retries
+        rateLimited += other.rateLimited
+        requestLatency.merge(other.requestLatency)
+        storeWriteLatency.merge(other.storeWriteLatency)
+    }
 }

@@ -83,6 +83,18 @@ struct ScrapedSeries: Sendable {
             Figure(kind: .counter, name: name, help: help, labels: [], value: value)
         }
 
+        /// The p50 and p99 gauges of one latency family, in seconds, labeled `quantile` after
+        /// `labels`; 0 before the first observation (the help says so).
+        static func quantiles(
+            _ name: String, _ help: String, p50: Double?, p99: Double?, labels: [(String, String)] = []
+        ) -> [Figure] {
+            [("0.5", p50), ("0.99", p99)].map { quantile, seconds in
+                .gauge(
+                    name, "\(help), by quantile (0 before the first).", seconds ?? 0,
+                    labels: labels + [("quantile", quantile)])
+            }
+        }
+
         var key: String { ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "|") }
     }
 
