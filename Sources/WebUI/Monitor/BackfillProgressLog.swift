@@ -60,10 +60,10 @@ struct BackfillProgressLog: Sendable {
         else { return keep(line) }
         if object["event"] as? String == "bus" {
             // A message the child announced (`--bus log`), relayed by the launcher; not a log line.
-            if let topic = object["topic"] as? String, let payload = object["payload"] as? String,
-                busMessages.count < Self.maxBusMessages
-            {
+            if let topic = object["topic"] as? String, let payload = object["payload"] as? String {
                 busMessages.append(BusMessage(topic: topic, text: payload))
+                // Trimmed in halves, so dropping the oldest stays cheap per message.
+                if busMessages.count >= 2 * Self.maxBusMessages { busMessages.removeFirst(Self.maxBusMessages) }
             }
             return
         }
@@ -91,7 +91,7 @@ struct BackfillProgressLog: Sendable {
     /// The bus messages read since the last call.
     mutating func takeBusMessages() -> [BusMessage] {
         defer { busMessages.removeAll() }
-        return busMessages
+        return Array(busMessages.suffix(Self.maxBusMessages))
     }
 
     private mutating func keep(_ line: String) {
